@@ -1,0 +1,318 @@
+//! Every operation: the exact request on the wire and every decoded field.
+
+use chrono::{TimeZone, Utc};
+use httpmock::Method::{GET, POST};
+use httpmock::MockServer;
+use hypersender::types::CreateInstanceRequest;
+use hypersender::{Error, InstanceStatus, USER_AGENT};
+use hypersender_tests::{DOCS_ACCESS_TOKEN_SECRET, TEST_TOKEN, client_for, fixture};
+
+const JSON: (&str, &str) = ("content-type", "application/json");
+
+fn bearer() -> String {
+    format!("Bearer {TEST_TOKEN}")
+}
+
+fn docs_time(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap()
+}
+
+#[tokio::test]
+async fn list_instances_sends_the_filter_and_decodes_every_field() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/instances")
+                .is_true(|req| req.uri().query() == Some("filter%5Bstatus%5D=WORKING"))
+                .header("authorization", bearer())
+                .header("accept", "application/json")
+                .header("user-agent", USER_AGENT)
+                .header_missing("api-version")
+                .header_missing("content-type");
+            then.status(200).header(JSON.0, JSON.1).body(fixture("list_instances.json"));
+        })
+        .await;
+
+    let instances = client_for(&server)
+        .list_instances()
+        .filter_status(InstanceStatus::Working)
+        .send()
+        .await
+        .unwrap();
+
+    mock.assert_calls_async(1).await;
+    assert_eq!(USER_AGENT, "hypersender-rust/0.1.0+api.v1.0");
+    assert_eq!(instances.len(), 2);
+    let first = &instances[0];
+    assert_eq!(first.id, "fa3d01c4-1234-4c0d-a12f-df319b612f8c");
+    assert_eq!(first.name, "MyInstanceName");
+    assert_eq!(first.phone, "+201234567890");
+    assert_eq!(first.service_type, "whatsapp");
+    assert_eq!(first.status, InstanceStatus::Working);
+    assert_eq!(
+        first.access_token.as_ref().map(|t| t.expose_secret()),
+        Some(format!("234|{DOCS_ACCESS_TOKEN_SECRET}").as_str())
+    );
+    assert_eq!(*first.created_at, docs_time(2025, 5, 26, 10, 12, 45));
+    let second = &instances[1];
+    assert_eq!(second.id, "c9a1dd76-5678-4f9d-9012-a5b78de100c3");
+    assert_eq!(second.name, "SecondInstance");
+    assert_eq!(second.phone, "+201234567891");
+    assert_eq!(second.status, InstanceStatus::ScanQrCode);
+    assert_eq!(second.access_token, None);
+    assert_eq!(*second.created_at, docs_time(2025, 5, 25, 15, 30, 22));
+}
+
+#[tokio::test]
+async fn list_instances_encodes_every_filter() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            // progenitor sends query parameters in name order.
+            when.method(GET).path("/instances").is_true(|req| {
+                req.uri().query()
+                    == Some("filter%5Bname%5D=My+Inst%26ance&filter%5Bphone%5D=%2B201234567890&filter%5Bstatus%5D=PENDING&filter%5Buuid%5D=fa3d01c4")
+            });
+            then.status(200).header(JSON.0, JSON.1).body("[]");
+        })
+        .await;
+
+    let instances = client_for(&server)
+        .list_instances()
+        .filter_uuid("fa3d01c4")
+        .filter_name("My Inst&ance")
+        .filter_phone("+201234567890")
+        .filter_status("PENDING")
+        .send()
+        .await
+        .unwrap();
+
+    mock.assert_calls_async(1).await;
+    assert!(instances.is_empty());
+}
+
+#[tokio::test]
+async fn list_instances_without_filters_sends_no_query() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/instances").is_true(|req| req.uri().query().is_none());
+            then.status(200).header(JSON.0, JSON.1).body(fixture("list_instances.json"));
+        })
+        .await;
+    let instances = client_for(&server).list_instances().send().await.unwrap();
+    mock.assert_calls_async(1).await;
+    assert_eq!(instances.len(), 2);
+}
+
+#[tokio::test]
+async fn create_instance_posts_the_json_body_and_decodes_the_qr_code() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/create-instance")
+                .header("authorization", bearer())
+                .header(JSON.0, JSON.1)
+                .header_missing("api-version")
+                .json_body(serde_json::from_str::<serde_json::Value>(&fixture("create_instance_request.json")).unwrap());
+            then.status(201).header(JSON.0, JSON.1).body(fixture("create_instance.json"));
+        })
+        .await;
+
+    let created = client_for(&server)
+        .create_instance()
+        .body(CreateInstanceRequest {
+            phone: "+201234567890".into(),
+            name: "MyInstanceName".parse().unwrap(),
+            webhook_url: Some("https://yourdomain.com/webhooks/whatsapp".into()),
+        })
+        .send()
+        .await
+        .unwrap();
+
+    mock.assert_calls_async(1).await;
+    assert_eq!(created.id, "c9a1dd76-5678-4f9d-9012-a5b78de100c3");
+    assert_eq!(created.name, "MyInstanceName");
+    assert_eq!(created.phone, "+201234567890");
+    assert_eq!(created.service_type, "whatsapp");
+    assert_eq!(created.status, InstanceStatus::ScanQrCode);
+    assert_eq!(created.qr_code, "iVBORw0KGgoAAAANSUhEUgAAA...");
+    assert_eq!(
+        created.access_token.as_ref().map(|t| t.expose_secret()),
+        Some(format!("234|{DOCS_ACCESS_TOKEN_SECRET}").as_str())
+    );
+    assert_eq!(*created.created_at, docs_time(2025, 5, 26, 10, 12, 45));
+}
+
+#[tokio::test]
+async fn create_instance_accepts_200_and_omits_an_unset_webhook() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/create-instance")
+                .json_body(serde_json::json!({"phone": "+201234567890", "name": "MyInstanceName"}));
+            then.status(200).header(JSON.0, JSON.1).body(fixture("create_instance.json"));
+        })
+        .await;
+
+    let created = client_for(&server)
+        .create_instance()
+        .body_map(|body| body.phone("+201234567890").name("MyInstanceName"))
+        .send()
+        .await
+        .unwrap();
+
+    mock.assert_calls_async(1).await;
+    assert_eq!(created.name, "MyInstanceName");
+}
+
+#[tokio::test]
+async fn check_health_gets_the_instance_path() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/fa3d01c4-1234-4c0d-a12f-df319b612f8c/health")
+                .header("authorization", bearer())
+                .header_missing("api-version");
+            then.status(200).header(JSON.0, JSON.1).body(fixture("check_health.json"));
+        })
+        .await;
+
+    let health = client_for(&server)
+        .check_health()
+        .instance("fa3d01c4-1234-4c0d-a12f-df319b612f8c")
+        .send()
+        .await
+        .unwrap();
+
+    mock.assert_calls_async(1).await;
+    assert_eq!(health.instance_id, "fa3d01c4-1234-4c0d-a12f-df319b612f8c");
+    assert_eq!(health.connected_at.map(|t| *t), Some(docs_time(2025, 5, 26, 10, 12, 45)));
+    assert_eq!(health.status, InstanceStatus::Working);
+}
+
+#[tokio::test]
+async fn request_new_qr_code_posts_without_a_body() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/c9a1dd76-5678-4f9d-9012-a5b78de100c3/request-new-qr-code")
+                .header("authorization", bearer())
+                .header_missing("content-type")
+                .is_true(|req| req.body_ref().is_empty());
+            then.status(200).header(JSON.0, JSON.1).body(fixture("request_new_qr_code.json"));
+        })
+        .await;
+
+    let fresh = client_for(&server)
+        .request_new_qr_code()
+        .instance("c9a1dd76-5678-4f9d-9012-a5b78de100c3")
+        .send()
+        .await
+        .unwrap();
+
+    mock.assert_calls_async(1).await;
+    assert_eq!(fresh.id, "c9a1dd76-5678-4f9d-9012-a5b78de100c3");
+    assert_eq!(fresh.status, InstanceStatus::ScanQrCode);
+    assert_eq!(fresh.qr_code, "iVBORw0KGgoAAAANSUhEUgAAA...");
+    assert!(fresh.access_token.is_some());
+}
+
+#[tokio::test]
+async fn restart_instance_posts_and_decodes_the_message() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/fa3d01c4-1234-4c0d-a12f-df319b612f8c/restart")
+                .header("authorization", bearer())
+                .is_true(|req| req.body_ref().is_empty());
+            then.status(200).header(JSON.0, JSON.1).body(fixture("restart_instance.json"));
+        })
+        .await;
+
+    let restarted = client_for(&server)
+        .restart_instance()
+        .instance("fa3d01c4-1234-4c0d-a12f-df319b612f8c")
+        .send()
+        .await
+        .unwrap();
+
+    mock.assert_calls_async(1).await;
+    assert_eq!(restarted.message, "WhatsApp instance restarted successfully.");
+}
+
+#[tokio::test]
+async fn path_parameters_are_percent_encoded() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST).is_true(|req| req.uri().path() == "/a%2Fb%20c%3F/restart");
+            then.status(200).header(JSON.0, JSON.1).body(fixture("restart_instance.json"));
+        })
+        .await;
+    client_for(&server).restart_instance().instance("a/b c?").send().await.unwrap();
+    mock.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_missing_path_parameter_fails_before_sending() {
+    let server = MockServer::start_async().await;
+    let any = server.mock_async(|_, then| { then.status(200); }).await;
+    let err = client_for(&server).check_health().send().await.unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { operation: "check_health", .. }), "{err:?}");
+    assert_eq!(err.to_string(), "check_health: invalid request: instance was not initialized");
+    any.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn a_missing_body_fails_before_sending() {
+    let server = MockServer::start_async().await;
+    let any = server.mock_async(|_, then| { then.status(200); }).await;
+    let err = client_for(&server)
+        .create_instance()
+        .body_map(|body| body.name("only a name"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { operation: "create_instance", .. }), "{err:?}");
+    assert!(err.to_string().contains("phone"), "{err}");
+    any.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn the_base_url_path_is_kept() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/whatsapp/v1/instances");
+            then.status(200).header(JSON.0, JSON.1).body("[]");
+        })
+        .await;
+    let client = hypersender::Client::builder(TEST_TOKEN)
+        .base_url(format!("{}/api/whatsapp/v1/", server.base_url()))
+        .build()
+        .unwrap();
+    client.list_instances().send().await.unwrap();
+    mock.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_name_over_50_characters_fails_before_sending() {
+    let server = MockServer::start_async().await;
+    let any = server.mock_async(|_, then| { then.status(200); }).await;
+    let err = client_for(&server)
+        .create_instance()
+        .body_map(|body| body.phone("+201234567890").name("n".repeat(51)))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { operation: "create_instance", .. }), "{err:?}");
+    assert!(err.to_string().contains("name"), "{err}");
+    any.assert_calls_async(0).await;
+}
