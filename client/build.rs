@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use hypersender_openapi::{Source, codegen, prepare};
+use hypersender_openapi::{Source, client_source};
 
 fn main() -> ExitCode {
     // Rerun only when an input changes: an unchanged spec never regenerates.
@@ -27,8 +27,7 @@ fn main() -> ExitCode {
 }
 
 fn generate() -> Result<(), String> {
-    let spec = prepare(Source::VENDORED, Source::OVERLAY).map_err(|e| e.to_string())?;
-    let source = codegen::generate(&spec, hypersender_openapi::SPEC_FILE).map_err(|e| e.to_string())?;
+    let source = client_source(Source::VENDORED, Source::OVERLAY).map_err(|e| e.to_string())?;
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
     let out = out_dir.join("codegen.rs");
     std::fs::write(&out, source).map_err(|e| format!("cannot write {}: {e}", out.display()))

@@ -70,7 +70,9 @@ impl Client {
         match std::env::var(BASE_URL_ENV) {
             Ok(url) if !url.trim().is_empty() => Ok(builder.base_url(url.trim())),
             Ok(_) | Err(std::env::VarError::NotPresent) => Ok(builder),
-            Err(std::env::VarError::NotUnicode(_)) => Err(Error::Config(format!("{BASE_URL_ENV} is not valid UTF-8"))),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(Error::Config(format!("{BASE_URL_ENV} is not valid UTF-8")))
+            }
         }
     }
 
@@ -176,8 +178,11 @@ fn default_headers(token: &str) -> Result<HeaderMap, Error> {
     if token.is_empty() {
         return Err(Error::Config("the API token is empty".into()));
     }
-    let mut authorization = HeaderValue::from_str(&format!("Bearer {token}"))
-        .map_err(|_| Error::Config("the API token contains characters that cannot be sent in an HTTP header".into()))?;
+    let mut authorization = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+        Error::Config(
+            "the API token contains characters that cannot be sent in an HTTP header".into(),
+        )
+    })?;
     // Sensitive values are masked in reqwest's and http's Debug output.
     authorization.set_sensitive(true);
     let mut headers = HeaderMap::new();
@@ -191,10 +196,14 @@ fn validate_base_url(base_url: &str) -> Result<String, Error> {
     let url = reqwest::Url::parse(base_url)
         .map_err(|e| Error::Config(format!("base URL {base_url:?} is not a valid URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Config(format!("base URL {base_url:?} must use http or https")));
+        return Err(Error::Config(format!(
+            "base URL {base_url:?} must use http or https"
+        )));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config(format!("base URL {base_url:?} must not have a query or fragment")));
+        return Err(Error::Config(format!(
+            "base URL {base_url:?} must not have a query or fragment"
+        )));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
@@ -205,17 +214,29 @@ mod tests {
 
     #[test]
     fn base_urls_are_checked_and_normalised() {
-        assert_eq!(validate_base_url("http://127.0.0.1:8080/api/").unwrap(), "http://127.0.0.1:8080/api");
-        assert_eq!(validate_base_url(DEFAULT_BASE_URL).unwrap(), DEFAULT_BASE_URL);
+        assert_eq!(
+            validate_base_url("http://127.0.0.1:8080/api/").unwrap(),
+            "http://127.0.0.1:8080/api"
+        );
+        assert_eq!(
+            validate_base_url(DEFAULT_BASE_URL).unwrap(),
+            DEFAULT_BASE_URL
+        );
         for bad in ["", "ftp://x", "app.hypersender.com", "https://x/api?x=1"] {
-            assert!(matches!(validate_base_url(bad), Err(Error::Config(_))), "{bad}");
+            assert!(
+                matches!(validate_base_url(bad), Err(Error::Config(_))),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn tokens_are_checked_without_being_echoed() {
         let err = Client::new("   ").unwrap_err();
-        assert_eq!(err.to_string(), "invalid client configuration: the API token is empty");
+        assert_eq!(
+            err.to_string(),
+            "invalid client configuration: the API token is empty"
+        );
         let err = Client::new("12|abc\ndef").unwrap_err();
         assert!(!err.to_string().contains("abc"), "{err}");
     }
@@ -224,7 +245,11 @@ mod tests {
     fn debug_never_shows_the_token() {
         let builder = Client::builder("12|topSecretValue123");
         let client = builder.clone().build().unwrap();
-        for text in [format!("{builder:?}"), format!("{client:?}"), format!("{client:#?}")] {
+        for text in [
+            format!("{builder:?}"),
+            format!("{client:?}"),
+            format!("{client:#?}"),
+        ] {
             assert!(!text.contains("topSecret"), "{text}");
             assert!(text.contains(REDACTED), "{text}");
         }

@@ -72,7 +72,10 @@ impl HttpError {
 
     /// Validation messages per field (422 responses).
     pub fn validation_errors(&self) -> Option<&BTreeMap<String, Vec<String>>> {
-        self.body.as_ref().map(|body| &body.errors).filter(|errors| !errors.is_empty())
+        self.body
+            .as_ref()
+            .map(|body| &body.errors)
+            .filter(|errors| !errors.is_empty())
     }
 }
 
@@ -94,9 +97,9 @@ impl Error {
     pub fn operation(&self) -> Option<&'static str> {
         match self {
             Self::Config(_) => None,
-            Self::InvalidRequest { operation, .. } | Self::Transport { operation, .. } | Self::Timeout { operation, .. } => {
-                Some(operation)
-            }
+            Self::InvalidRequest { operation, .. }
+            | Self::Transport { operation, .. }
+            | Self::Timeout { operation, .. } => Some(operation),
             Self::Http(e) => Some(e.operation),
             Self::Decode(e) => Some(e.operation),
         }
@@ -123,8 +126,12 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Config(message) => write!(f, "invalid client configuration: {message}"),
-            Self::InvalidRequest { operation, message } => write!(f, "{operation}: invalid request: {message}"),
-            Self::Transport { operation, source } => write!(f, "{operation}: could not talk to the server: {source}"),
+            Self::InvalidRequest { operation, message } => {
+                write!(f, "{operation}: invalid request: {message}")
+            }
+            Self::Transport { operation, source } => {
+                write!(f, "{operation}: could not talk to the server: {source}")
+            }
             Self::Timeout { operation, .. } => write!(f, "{operation}: timed out"),
             Self::Http(e) => fmt::Display::fmt(e, f),
             Self::Decode(e) => write!(
@@ -172,15 +179,23 @@ pub(crate) async fn finish<T: DeserializeOwned, E>(
     let redactor = client.redactor();
     let error = match result {
         Ok(value) => return Ok(value.into_inner()),
-        Err(Generated::InvalidRequest(message) | Generated::Custom(message)) => Error::InvalidRequest {
-            operation,
-            message: redactor.text(&message),
-        },
-        Err(Generated::CommunicationError(source) | Generated::ResponseBodyError(source) | Generated::InvalidUpgrade(source)) => {
-            transport(operation, source)
+        Err(Generated::InvalidRequest(message) | Generated::Custom(message)) => {
+            Error::InvalidRequest {
+                operation,
+                message: redactor.text(&message),
+            }
         }
-        Err(Generated::InvalidResponsePayload(body, _)) => decode_error::<T>(redactor, operation, &body),
-        Err(Generated::UnexpectedResponse(response)) => http_error(redactor, operation, response).await,
+        Err(
+            Generated::CommunicationError(source)
+            | Generated::ResponseBodyError(source)
+            | Generated::InvalidUpgrade(source),
+        ) => transport(operation, source),
+        Err(Generated::InvalidResponsePayload(body, _)) => {
+            decode_error::<T>(redactor, operation, &body)
+        }
+        Err(Generated::UnexpectedResponse(response)) => {
+            http_error(redactor, operation, response).await
+        }
         Err(Generated::ErrorResponse(value)) => Error::Http(Box::new(HttpError {
             operation,
             status: value.status(),
@@ -201,21 +216,32 @@ fn transport(operation: &'static str, source: reqwest::Error) -> Error {
 }
 
 /// Decodes `body` again, tracking the path, to say where it went wrong.
-fn decode_error<T: DeserializeOwned>(redactor: Redactor<'_>, operation: &'static str, body: &[u8]) -> Error {
+fn decode_error<T: DeserializeOwned>(
+    redactor: Redactor<'_>,
+    operation: &'static str,
+    body: &[u8],
+) -> Error {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
         Err(e) => {
             let path = e.path().to_string();
             // The message may quote the offending value; if that value sits
             // in a secret field, say nothing about it.
-            let message = if path.rsplit('.').next().is_some_and(crate::redact::is_secret_key) {
+            let message = if path
+                .rsplit('.')
+                .next()
+                .is_some_and(crate::redact::is_secret_key)
+            {
                 "invalid value (not shown: secret field)".to_owned()
             } else {
                 redactor.text(&e.inner().to_string())
             };
             (path, message)
         }
-        Ok(_) => (".".to_owned(), "trailing data after the JSON value".to_owned()),
+        Ok(_) => (
+            ".".to_owned(),
+            "trailing data after the JSON value".to_owned(),
+        ),
     };
     Error::Decode(Box::new(DecodeError {
         operation,
@@ -225,12 +251,19 @@ fn decode_error<T: DeserializeOwned>(redactor: Redactor<'_>, operation: &'static
     }))
 }
 
-async fn http_error(redactor: Redactor<'_>, operation: &'static str, response: reqwest::Response) -> Error {
+async fn http_error(
+    redactor: Redactor<'_>,
+    operation: &'static str,
+    response: reqwest::Response,
+) -> Error {
     let status = response.status();
     let retry_after = retry_after(response.headers());
     let raw_body = match response.bytes().await {
         Ok(bytes) => redactor.body(&bytes),
-        Err(e) => format!("(the body could not be read: {})", redactor.text(&e.to_string())),
+        Err(e) => format!(
+            "(the body could not be read: {})",
+            redactor.text(&e.to_string())
+        ),
     };
     // Decoded from the redacted text, so the decoded message is redacted too.
     let body = serde_json::from_str::<ErrorBody>(&raw_body).ok();

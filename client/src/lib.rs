@@ -1,30 +1,4 @@
-//! Rust SDK for the [Hypersender](https://hypersender.com) Enterprise API:
-//! create and manage WhatsApp instances.
-//!
-//! ```no_run
-//! use hypersender::{Client, InstanceStatus};
-//!
-//! # async fn run() -> Result<(), hypersender::Error> {
-//! let client = Client::from_env()?; // HYPERSENDER_TOKEN, optional HYPERSENDER_BASE_URL
-//! let working = client.list_instances().filter_status(InstanceStatus::Working).send().await?;
-//! for instance in &working {
-//!     println!("{} {} {}", instance.name, instance.phone, instance.status);
-//! }
-//! # Ok(()) }
-//! ```
-//!
-//! The five operations are methods of [`Client`], each returning a request
-//! builder from [`operations`]: [`Client::list_instances`],
-//! [`Client::create_instance`], [`Client::check_health`],
-//! [`Client::request_new_qr_code`] and [`Client::restart_instance`]. Their
-//! request and response types are in [`types`].
-//!
-//! The code behind them is generated at build time by progenitor from the
-//! vendor's OpenAPI document (see the `hypersender-openapi` crate). The
-//! hand-written parts are the configuration ([`ClientBuilder`]), the error
-//! type ([`Error`]), retries ([`RetryPolicy`]) and the types that replace
-//! generated ones: [`InstanceStatus`] (forward compatible), [`Timestamp`]
-//! (tolerant) and [`AccessToken`] (never printed).
+#![doc = include_str!("../README.md")]
 
 mod client;
 mod error;

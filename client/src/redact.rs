@@ -139,9 +139,17 @@ fn mask_tokens(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     for (bar, _) in text.match_indices('|') {
-        let id_start = (0..bar).rev().take_while(|&k| bytes[k].is_ascii_digit()).last();
-        let secret_end = (bar + 1..bytes.len()).take_while(|&k| bytes[k].is_ascii_alphanumeric()).last().map(|k| k + 1);
-        let (Some(id_start), Some(secret_end)) = (id_start, secret_end) else { continue };
+        let id_start = (0..bar)
+            .rev()
+            .take_while(|&k| bytes[k].is_ascii_digit())
+            .last();
+        let secret_end = (bar + 1..bytes.len())
+            .take_while(|&k| bytes[k].is_ascii_alphanumeric())
+            .last()
+            .map(|k| k + 1);
+        let (Some(id_start), Some(secret_end)) = (id_start, secret_end) else {
+            continue;
+        };
         let starts_word = id_start == 0 || !bytes[id_start - 1].is_ascii_alphanumeric();
         if !starts_word || secret_end - bar - 1 < MIN_TOKEN_SECRET || id_start < copied {
             continue;
@@ -158,7 +166,10 @@ fn truncate(mut text: String, limit: usize) -> String {
     if text.len() <= limit {
         return text;
     }
-    let cut = (0..=limit).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    let cut = (0..=limit)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
     let dropped = text.len() - cut;
     text.truncate(cut);
     text.push_str(&format!("… ({dropped} more bytes)"));
@@ -170,11 +181,15 @@ mod tests {
     use super::*;
 
     const TOKEN: &str = "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1";
-    const MINE: Redactor<'static> = Redactor { api_token: "99|myOwnSecretApiToken" };
+    const MINE: Redactor<'static> = Redactor {
+        api_token: "99|myOwnSecretApiToken",
+    };
 
     #[test]
     fn json_bodies_keep_structure_and_lose_secrets() {
-        let body = format!(r#"[{{"id":"a","access_token":"{TOKEN}","name":"n"}},{{"access_token":null}}]"#);
+        let body = format!(
+            r#"[{{"id":"a","access_token":"{TOKEN}","name":"n"}},{{"access_token":null}}]"#
+        );
         let redacted = MINE.body(body.as_bytes());
         assert!(!redacted.contains("3uB2p"), "{redacted}");
         let value: Value = serde_json::from_str(&redacted).unwrap();
@@ -187,18 +202,35 @@ mod tests {
     fn truncated_json_is_masked_textually() {
         let body = format!(r#"[{{"id":"a", "access_token" : "{TOKEN}"}},{{"refresh_token":"abc"#);
         let redacted = MINE.body(body.as_bytes());
-        assert_eq!(redacted, format!(r#"[{{"id":"a", "access_token" : "{REDACTED}"}},{{"refresh_token":"{REDACTED}"#));
+        assert_eq!(
+            redacted,
+            format!(
+                r#"[{{"id":"a", "access_token" : "{REDACTED}"}},{{"refresh_token":"{REDACTED}"#
+            )
+        );
     }
 
     #[test]
     fn bare_tokens_and_the_api_token_are_masked_in_text() {
-        let text = format!("token {TOKEN} and 99|myOwnSecretApiToken and myOwnSecretApiToken; keep a|b and 1|short");
-        assert_eq!(MINE.text(&text), format!("token {REDACTED} and {REDACTED} and {REDACTED}; keep a|b and 1|short"));
+        let text = format!(
+            "token {TOKEN} and 99|myOwnSecretApiToken and myOwnSecretApiToken; keep a|b and 1|short"
+        );
+        assert_eq!(
+            MINE.text(&text),
+            format!("token {REDACTED} and {REDACTED} and {REDACTED}; keep a|b and 1|short")
+        );
     }
 
     #[test]
     fn secret_keys() {
-        for key in ["access_token", "ACCESS_TOKEN", "token", "refresh_token", "Authorization", "password"] {
+        for key in [
+            "access_token",
+            "ACCESS_TOKEN",
+            "token",
+            "refresh_token",
+            "Authorization",
+            "password",
+        ] {
             assert!(is_secret_key(key), "{key}");
         }
         for key in ["id", "name", "tokens_left_count", "phone"] {
@@ -210,7 +242,11 @@ mod tests {
     fn long_bodies_are_cut_on_a_char_boundary() {
         let body = "é".repeat(MAX_KEPT_BODY);
         let kept = MINE.body(body.as_bytes());
-        assert!(kept.ends_with(&format!("… ({} more bytes)", MAX_KEPT_BODY)), "{}", &kept[kept.len() - 40..]);
+        assert!(
+            kept.ends_with(&format!("… ({} more bytes)", MAX_KEPT_BODY)),
+            "{}",
+            &kept[kept.len() - 40..]
+        );
         assert!(kept.len() < MAX_KEPT_BODY + 40);
     }
 

@@ -92,7 +92,9 @@ impl RetryPolicy {
         if let Some(wait) = retry_after {
             return (wait <= self.max_delay).then_some(wait);
         }
-        let exponential = self.initial_backoff.saturating_mul(2u32.saturating_pow(retry));
+        let exponential = self
+            .initial_backoff
+            .saturating_mul(2u32.saturating_pow(retry));
         Some(equal_jitter(exponential.min(self.max_delay)))
     }
 }
@@ -174,14 +176,20 @@ mod tests {
         let ranges = [(50, 100), (100, 200), (175, 350)];
         for (retry, (low, high)) in ranges.into_iter().enumerate() {
             let wait = policy().delay(retry as u32, None).unwrap();
-            assert!(wait >= Duration::from_millis(low) && wait <= Duration::from_millis(high), "retry {retry}: {wait:?}");
+            assert!(
+                wait >= Duration::from_millis(low) && wait <= Duration::from_millis(high),
+                "retry {retry}: {wait:?}"
+            );
         }
         assert_eq!(policy().delay(3, None), None, "the budget is 3 retries");
     }
 
     #[test]
     fn retry_after_sets_the_wait_unless_over_the_cap() {
-        assert_eq!(policy().delay(0, Some(Duration::from_millis(300))), Some(Duration::from_millis(300)));
+        assert_eq!(
+            policy().delay(0, Some(Duration::from_millis(300))),
+            Some(Duration::from_millis(300))
+        );
         assert_eq!(policy().delay(0, Some(Duration::from_secs(60))), None);
     }
 
@@ -190,12 +198,22 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
-        assert_eq!(retry_after(&headers), Some(Duration::ZERO), "a past date means now");
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(
+            retry_after(&headers),
+            Some(Duration::ZERO),
+            "a past date means now"
+        );
         let future = (chrono::Utc::now() + chrono::Duration::seconds(120)).to_rfc2822();
         headers.insert(RETRY_AFTER, HeaderValue::from_str(&future).unwrap());
         let wait = retry_after(&headers).unwrap();
-        assert!(wait > Duration::from_secs(115) && wait <= Duration::from_secs(120), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(115) && wait <= Duration::from_secs(120),
+            "{wait:?}"
+        );
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);
     }

@@ -49,7 +49,13 @@ mod tests {
     fn debug_is_redacted_and_json_is_the_plain_string() {
         let token: AccessToken = serde_json::from_str("\"234|secret-value\"").unwrap();
         assert_eq!(format!("{token:?}"), "AccessToken(** redacted **)");
-        assert_eq!(format!("{:?}", Some(&token)), "Some(AccessToken(** redacted **))");
-        assert_eq!(serde_json::to_string(&token).unwrap(), "\"234|secret-value\"");
+        assert_eq!(
+            format!("{:?}", Some(&token)),
+            "Some(AccessToken(** redacted **))"
+        );
+        assert_eq!(
+            serde_json::to_string(&token).unwrap(),
+            "\"234|secret-value\""
+        );
     }
 }

@@ -58,8 +58,16 @@ pub struct UnknownStatusError(pub String);
 
 impl fmt::Display for UnknownStatusError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let known: Vec<&str> = InstanceStatus::KNOWN.iter().map(InstanceStatus::as_str).collect();
-        write!(f, "unknown instance status {:?}; known values: {}", self.0, known.join(", "))
+        let known: Vec<&str> = InstanceStatus::KNOWN
+            .iter()
+            .map(InstanceStatus::as_str)
+            .collect();
+        write!(
+            f,
+            "unknown instance status {:?}; known values: {}",
+            self.0,
+            known.join(", ")
+        )
     }
 }
 
@@ -159,7 +167,10 @@ mod tests {
             assert_eq!(InstanceStatus::parse(status.as_str()), status);
             let json = serde_json::to_string(&status).unwrap();
             assert_eq!(json, format!("\"{}\"", status.as_str()));
-            assert_eq!(serde_json::from_str::<InstanceStatus>(&json).unwrap(), status);
+            assert_eq!(
+                serde_json::from_str::<InstanceStatus>(&json).unwrap(),
+                status
+            );
         }
     }
 
@@ -175,7 +186,10 @@ mod tests {
 
     #[test]
     fn strict_parse_rejects_unknown_and_lower_case() {
-        assert_eq!(InstanceStatus::try_parse("SCAN_QR_CODE"), Ok(InstanceStatus::ScanQrCode));
+        assert_eq!(
+            InstanceStatus::try_parse("SCAN_QR_CODE"),
+            Ok(InstanceStatus::ScanQrCode)
+        );
         let err = InstanceStatus::try_parse("working").unwrap_err();
         assert_eq!(
             err.to_string(),

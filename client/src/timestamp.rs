@@ -151,7 +151,8 @@ mod tests {
     use chrono::TimeZone;
 
     fn utc(h: u32, m: u32, s: u32, nanos: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2025, 5, 26, h, m, s).unwrap() + chrono::Duration::nanoseconds(nanos.into())
+        Utc.with_ymd_and_hms(2025, 5, 26, h, m, s).unwrap()
+            + chrono::Duration::nanoseconds(nanos.into())
     }
 
     #[test]
@@ -174,9 +175,22 @@ mod tests {
 
     #[test]
     fn rejected_forms() {
-        for text in ["", "yesterday", "2025-05-26", "2025-13-26T10:12:45", "26/05/2025 10:12:45", "2025-05-26T10:12", "2025-05-26T10:12:45 UTC", "2025-05-2é:12:45"] {
+        for text in [
+            "",
+            "yesterday",
+            "2025-05-26",
+            "2025-13-26T10:12:45",
+            "26/05/2025 10:12:45",
+            "2025-05-26T10:12",
+            "2025-05-26T10:12:45 UTC",
+            "2025-05-2é:12:45",
+        ] {
             let err = Timestamp::parse(text).unwrap_err();
-            assert!(err.to_string().starts_with(&format!("invalid timestamp {text:?}")), "{err}");
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("invalid timestamp {text:?}")),
+                "{err}"
+            );
         }
         assert!(Timestamp::parse(&"9".repeat(10_000)).is_err());
     }
@@ -185,7 +199,10 @@ mod tests {
     fn display_and_json_use_the_documented_form() {
         let t = Timestamp::parse("2025-05-26T10:12:45").unwrap();
         assert_eq!(t.to_string(), "2025-05-26T10:12:45");
-        assert_eq!(serde_json::to_string(&t).unwrap(), "\"2025-05-26T10:12:45\"");
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            "\"2025-05-26T10:12:45\""
+        );
         let fractional = Timestamp::parse("2025-05-26T10:12:45.250Z").unwrap();
         assert_eq!(fractional.to_string(), "2025-05-26T10:12:45.250");
         assert_eq!(format!("{t:?}"), "Timestamp(2025-05-26T10:12:45Z)");
@@ -194,6 +211,10 @@ mod tests {
     #[test]
     fn json_errors_explain_the_expected_form() {
         let err = serde_json::from_str::<Timestamp>("\"later\"").unwrap_err();
-        assert!(err.to_string().contains("invalid timestamp \"later\": expected YYYY-MM-DDTHH:MM:SS"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("invalid timestamp \"later\": expected YYYY-MM-DDTHH:MM:SS"),
+            "{err}"
+        );
     }
 }

@@ -38,9 +38,17 @@ pub const GENERATED_HEADER: &str = "\
 /// crate: (schema name, Rust path, traits the type implements).
 pub const REPLACEMENTS: [(&str, &str, &[TypeImpl]); 3] = [
     // Forward compatible: an unknown status decodes instead of failing a list.
-    ("InstanceStatus", "crate::InstanceStatus", &[TypeImpl::Display, TypeImpl::FromStr]),
+    (
+        "InstanceStatus",
+        "crate::InstanceStatus",
+        &[TypeImpl::Display, TypeImpl::FromStr],
+    ),
     // Tolerant of the documented offset-less form; a chrono value inside.
-    ("Timestamp", "crate::Timestamp", &[TypeImpl::Display, TypeImpl::FromStr]),
+    (
+        "Timestamp",
+        "crate::Timestamp",
+        &[TypeImpl::Display, TypeImpl::FromStr],
+    ),
     // Secret: redacted in Debug, no Display.
     ("AccessToken", "crate::AccessToken", &[]),
 ];
@@ -68,38 +76,49 @@ pub fn generation_settings() -> GenerationSettings {
 /// in errors).
 pub fn generate(spec: &OpenAPI, file: &str) -> Result<String, PrepareError> {
     let progenitor_tokens = run_progenitor(spec, file)?;
-    let progenitor_file: syn::File = syn::parse2(progenitor_tokens.clone())
-        .map_err(|e| PrepareError::in_file(file, format!("progenitor produced unparseable Rust: {e}")))?;
+    let mut progenitor_file: syn::File = syn::parse2(progenitor_tokens).map_err(|e| {
+        PrepareError::in_file(file, format!("progenitor produced unparseable Rust: {e}"))
+    })?;
     let operations = find_operations(&progenitor_file, file)?;
+    // The docs of progenitor's client methods now sit on the public methods;
+    // left in place, their ```ignore examples would be ignored doctests.
+    strip_client_method_docs(&mut progenitor_file);
     let sdk_layer = sdk_layer(&operations, spec);
     let tokens = quote! {
         /// progenitor's output: types, the low-level client and its builders.
         #[allow(missing_docs, dead_code, unused_imports, clippy::all)]
         pub(crate) mod generated {
-            #progenitor_tokens
+            #progenitor_file
         }
         #sdk_layer
     };
     let formatted = syn::parse2::<syn::File>(tokens)
         .map(|file| prettyplease::unparse(&file))
-        .map_err(|e| PrepareError::in_file(file, format!("the SDK layer is not valid Rust: {e}")))?;
+        .map_err(|e| {
+            PrepareError::in_file(file, format!("the SDK layer is not valid Rust: {e}"))
+        })?;
     Ok(format!("{GENERATED_HEADER}\n{formatted}"))
 }
 
 fn run_progenitor(spec: &OpenAPI, file: &str) -> Result<TokenStream, PrepareError> {
     let mut generator = Generator::new(&generation_settings());
-    // progenitor panics (todo!, unwrap) on some inputs it does not support;
-    // report those like its errors instead of as a crash.
-    match catch_unwind(AssertUnwindSafe(|| generator.generate_tokens(spec))) {
-        Ok(Ok(tokens)) => Ok(tokens),
-        Ok(Err(e)) => Err(PrepareError::in_file(file, format!("progenitor cannot generate a client: {e}"))),
+    without_panics(|| generator.generate_tokens(spec))
+        .map_err(|reason| PrepareError::in_file(file, reason))
+}
+
+/// Runs a progenitor call, turning both its errors and its panics (it has
+/// `todo!()`s and `unwrap()`s for inputs it does not support) into messages.
+fn without_panics<T>(run: impl FnOnce() -> Result<T, progenitor::Error>) -> Result<T, String> {
+    match catch_unwind(AssertUnwindSafe(run)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(format!("progenitor cannot generate a client: {e}")),
         Err(panic) => {
             let reason = panic
                 .downcast_ref::<String>()
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                 .unwrap_or_else(|| "unknown reason".into());
-            Err(PrepareError::in_file(file, format!("progenitor failed on this spec: {reason}")))
+            Err(format!("progenitor failed on this spec: {reason}"))
         }
     }
 }
@@ -108,8 +127,8 @@ fn run_progenitor(spec: &OpenAPI, file: &str) -> Result<TokenStream, PrepareErro
 struct Operation {
     /// Client method name, which is the operationId.
     method: syn::Ident,
-    /// Doc attributes of progenitor's client method.
-    docs: Vec<Attribute>,
+    /// Doc text of progenitor's client method.
+    docs: String,
     /// Name of progenitor's builder struct.
     builder: syn::Ident,
     /// progenitor's setters on that builder.
@@ -122,21 +141,30 @@ struct Operation {
 /// `impl Client` and the matching builder impls in `mod builder`.
 fn find_operations(progenitor: &syn::File, file: &str) -> Result<Vec<Operation>, PrepareError> {
     let unexpected = |what: &str| {
-        PrepareError::in_file(file, format!("progenitor's output changed shape ({what}); update openapi/src/codegen.rs"))
+        PrepareError::in_file(
+            file,
+            format!("progenitor's output changed shape ({what}); update openapi/src/codegen.rs"),
+        )
     };
     let client_methods = progenitor
         .items
         .iter()
         .filter_map(|item| match item {
-            Item::Impl(block) if block.trait_.is_none() && is_type_named(&block.self_ty, "Client") => Some(block),
+            Item::Impl(block)
+                if block.trait_.is_none() && is_type_named(&block.self_ty, "Client") =>
+            {
+                Some(block)
+            }
             _ => None,
         })
-        .flat_map(|block| impl_fns(block));
+        .flat_map(impl_fns);
     let builders = progenitor
         .items
         .iter()
         .find_map(|item| match item {
-            Item::Mod(module) if module.ident == "builder" => module.content.as_ref().map(|(_, items)| items),
+            Item::Mod(module) if module.ident == "builder" => {
+                module.content.as_ref().map(|(_, items)| items)
+            }
             _ => None,
         })
         .ok_or_else(|| unexpected("no `mod builder`"))?;
@@ -144,31 +172,53 @@ fn find_operations(progenitor: &syn::File, file: &str) -> Result<Vec<Operation>,
     client_methods
         .filter(|method| method.sig.ident != "new" && method.sig.ident != "new_with_client")
         .map(|method| {
-            let builder = return_type_name(&method.sig.output).ok_or_else(|| unexpected("a client method returns no builder"))?;
+            let builder = return_type_name(&method.sig.output)
+                .ok_or_else(|| unexpected("a client method returns no builder"))?;
             let builder_impl = builders
                 .iter()
                 .find_map(|item| match item {
-                    Item::Impl(block) if block.trait_.is_none() && is_type_named(&block.self_ty, &builder.to_string()) => Some(block),
+                    Item::Impl(block)
+                        if block.trait_.is_none()
+                            && is_type_named(&block.self_ty, &builder.to_string()) =>
+                    {
+                        Some(block)
+                    }
                     _ => None,
                 })
                 .ok_or_else(|| unexpected("a builder has no impl"))?;
             let send = impl_fns(builder_impl)
                 .find(|f| f.sig.ident == "send")
                 .ok_or_else(|| unexpected("a builder has no send()"))?;
-            let success = success_type(&send.sig.output).ok_or_else(|| unexpected("send() does not return Result<ResponseValue<T>, _>"))?;
+            let success = success_type(&send.sig.output)
+                .ok_or_else(|| unexpected("send() does not return Result<ResponseValue<T>, _>"))?;
             let setters = impl_fns(builder_impl)
                 .filter(|f| f.sig.ident != "new" && f.sig.ident != "send")
                 .cloned()
                 .collect();
             Ok(Operation {
                 method: method.sig.ident.clone(),
-                docs: doc_attributes(&method.attrs),
+                docs: doc_text(&method.attrs),
                 builder,
                 setters,
                 success,
             })
         })
         .collect()
+}
+
+fn strip_client_method_docs(progenitor: &mut syn::File) {
+    for item in &mut progenitor.items {
+        if let Item::Impl(block) = item
+            && block.trait_.is_none()
+            && is_type_named(&block.self_ty, "Client")
+        {
+            for member in &mut block.items {
+                if let ImplItem::Fn(method) = member {
+                    method.attrs.retain(|attr| !attr.path().is_ident("doc"));
+                }
+            }
+        }
+    }
 }
 
 fn impl_fns(block: &ItemImpl) -> impl Iterator<Item = &ImplItemFn> {
@@ -182,8 +232,25 @@ fn is_type_named(ty: &Type, name: &str) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
 }
 
-fn doc_attributes(attrs: &[Attribute]) -> Vec<Attribute> {
-    attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect()
+/// The doc text of progenitor's client method, for the crate's own method.
+/// progenitor's example is marked `ignore` (its variables are undefined);
+/// here it is shown as text, so that it is not an ignored doctest.
+fn doc_text(attrs: &[Attribute]) -> String {
+    attrs
+        .iter()
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }) => Some(text.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("```ignore", "```text")
 }
 
 /// `builder::ListInstances<'_>` gives `ListInstances`.
@@ -199,7 +266,9 @@ fn return_type_name(output: &ReturnType) -> Option<syn::Ident> {
 
 /// `Result<ResponseValue<T>, Error<E>>` gives `T`.
 fn success_type(output: &ReturnType) -> Option<Type> {
-    let ReturnType::Type(_, ty) = output else { return None };
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
     let result = first_generic_argument(ty, "Result")?;
     first_generic_argument(&result, "ResponseValue")
 }
@@ -207,7 +276,9 @@ fn success_type(output: &ReturnType) -> Option<Type> {
 fn first_generic_argument(ty: &Type, outer: &str) -> Option<Type> {
     let Type::Path(p) = ty else { return None };
     let segment = p.path.segments.last().filter(|s| s.ident == outer)?;
-    let PathArguments::AngleBracketed(args) = &segment.arguments else { return None };
+    let PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
     args.args.iter().find_map(|arg| match arg {
         GenericArgument::Type(t) => Some(t.clone()),
         _ => None,
@@ -223,9 +294,14 @@ fn sdk_layer(operations: &[Operation], spec: &OpenAPI) -> TokenStream {
         crate::SPEC_FILE
     );
     let client_methods = operations.iter().map(|op| {
-        let Operation { method, docs, builder, .. } = op;
+        let Operation {
+            method,
+            docs,
+            builder,
+            ..
+        } = op;
         quote! {
-            #(#docs)*
+            #[doc = #docs]
             pub fn #method(&self) -> operations::#builder<'_> {
                 operations::#builder {
                     client: self,
@@ -255,13 +331,21 @@ fn sdk_layer(operations: &[Operation], spec: &OpenAPI) -> TokenStream {
 }
 
 fn request_builder(op: &Operation, spec: &OpenAPI) -> TokenStream {
-    let Operation { method, builder, success, .. } = op;
+    let Operation {
+        method,
+        builder,
+        success,
+        ..
+    } = op;
     let operation_id = method.to_string();
     let doc = format!(
         "Request builder for [`Client::{operation_id}`](crate::Client::{operation_id}); send it with [`send`](Self::send)."
     );
     let parameters = parameter_docs(spec, &operation_id);
-    let setters = op.setters.iter().map(|setter| forward_setter(setter, &parameters));
+    let setters = op
+        .setters
+        .iter()
+        .map(|setter| forward_setter(setter, &parameters));
     quote! {
         #[doc = #doc]
         #[must_use = "a request does nothing until it is sent with `.send().await`"]
@@ -341,10 +425,17 @@ fn parameter_docs(spec: &OpenAPI, operation_id: &str) -> Vec<(String, String)> {
                 Parameter::Cookie { parameter_data, .. } => ("cookie", parameter_data),
             };
             let required = if data.required { " (required)" } else { "" };
-            let description = data.description.as_deref().map(|d| format!(": {}", d.trim())).unwrap_or_default();
+            let description = data
+                .description
+                .as_deref()
+                .map(|d| format!(": {}", d.trim()))
+                .unwrap_or_default();
             (
                 data.name.to_snake_case(),
-                format!("Sets the `{}` {location} parameter{required}{description}.", data.name),
+                format!(
+                    "Sets the `{}` {location} parameter{required}{description}.",
+                    data.name
+                ),
             )
         })
         .collect()
@@ -386,8 +477,18 @@ mod tests {
             ("request_new_qr_code", "RequestNewQrCode"),
             ("restart_instance", "RestartInstance"),
         ] {
-            assert!(source.contains(&format!("pub fn {method}(&self) -> operations::{builder}<'_>")), "{method}");
-            assert!(source.contains(&format!("crate::error::finish(self.client, \"{method}\", result)")), "{method}");
+            assert!(
+                source.contains(&format!(
+                    "pub fn {method}(&self) -> operations::{builder}<'_>"
+                )),
+                "{method}"
+            );
+            assert!(
+                source.contains(&format!(
+                    "crate::error::finish(self.client, \"{method}\", result)"
+                )),
+                "{method}"
+            );
         }
     }
 
@@ -396,7 +497,10 @@ mod tests {
         let source = generated();
         for (schema, rust_type, _) in REPLACEMENTS {
             assert!(!source.contains(&format!("pub enum {schema}")), "{schema}");
-            assert!(!source.contains(&format!("pub struct {schema}")), "{schema}");
+            assert!(
+                !source.contains(&format!("pub struct {schema}")),
+                "{schema}"
+            );
             assert!(source.contains(rust_type), "{rust_type}");
         }
     }
@@ -404,9 +508,34 @@ mod tests {
     #[test]
     fn setters_are_forwarded_with_the_parameter_docs() {
         let source = generated();
-        assert!(source.contains("Sets the `filter[status]` query parameter: Filter by instance status."));
+        assert!(
+            source
+                .contains("Sets the `filter[status]` query parameter: Filter by instance status.")
+        );
         assert!(source.contains("Sets the `instance` path parameter (required): Instance UUID."));
         assert!(source.contains("pub fn filter_status<V>(self, value: V) -> Self"));
+    }
+
+    #[test]
+    fn progenitor_panics_become_messages() {
+        let panicking =
+            || -> Result<(), progenitor::Error> { panic!("not yet implemented: {}", "upgrade") };
+        assert_eq!(
+            without_panics(panicking),
+            Err("progenitor failed on this spec: not yet implemented: upgrade".into())
+        );
+        let static_panic = || -> Result<(), progenitor::Error> { panic!("static") };
+        assert_eq!(
+            without_panics(static_panic),
+            Err("progenitor failed on this spec: static".into())
+        );
+        let failing = || -> Result<(), progenitor::Error> {
+            Err(progenitor::Error::InvalidPath("/x".into()))
+        };
+        assert_eq!(
+            without_panics(failing),
+            Err("progenitor cannot generate a client: invalid operation path /x".into())
+        );
     }
 
     #[test]

@@ -47,12 +47,15 @@ const FENCE: &str = "````";
 
 /// Finds the OpenAPI block of a docs page.
 pub fn extract_openapi_block(page: &str) -> Result<OpenApiBlock<'_>, PageError> {
-    let heading = find_line(page, 0, |line| line.trim_end() == "## OpenAPI").ok_or(PageError::NoBlock)?;
-    let (fence_start, fence_end) = find_line(page, heading.1, |line| line.starts_with(FENCE)).ok_or(PageError::NoBlock)?;
+    let heading =
+        find_line(page, 0, |line| line.trim_end() == "## OpenAPI").ok_or(PageError::NoBlock)?;
+    let (fence_start, fence_end) =
+        find_line(page, heading.1, |line| line.starts_with(FENCE)).ok_or(PageError::NoBlock)?;
     let info = page[fence_start..fence_end].trim_end_matches(['\n', '\r']);
     let info = &info[FENCE.len()..];
     let (source_file, method, path) = parse_info(info)?;
-    let (close_start, _) = find_line(page, fence_end, |line| line.trim_end() == FENCE).ok_or(PageError::Unterminated)?;
+    let (close_start, _) = find_line(page, fence_end, |line| line.trim_end() == FENCE)
+        .ok_or(PageError::Unterminated)?;
     Ok(OpenApiBlock {
         source_file,
         method,
@@ -68,7 +71,9 @@ fn parse_info(info: &str) -> Result<(&str, &str, &str), PageError> {
         return Err(bad());
     }
     match (words.next(), words.next(), words.next(), words.next()) {
-        (Some(source), Some(method), Some(path), None) if path.starts_with('/') => Ok((source, method, path)),
+        (Some(source), Some(method), Some(path), None) if path.starts_with('/') => {
+            Ok((source, method, path))
+        }
         _ => Err(bad()),
     }
 }
@@ -78,7 +83,9 @@ fn parse_info(info: &str) -> Result<(&str, &str, &str), PageError> {
 fn find_line(text: &str, from: usize, matches: impl Fn(&str) -> bool) -> Option<(usize, usize)> {
     let mut start = from;
     while start < text.len() {
-        let end = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
+        let end = text[start..]
+            .find('\n')
+            .map_or(text.len(), |i| start + i + 1);
         if matches(&text[start..end]) {
             return Some((start, end));
         }
@@ -93,7 +100,8 @@ mod tests {
 
     #[test]
     fn extracts_the_block_and_its_info_string() {
-        let page = "# T\n\n## OpenAPI\n\n````yaml v1/c.json GET /instances\nopenapi: 3.1.0\n\n````\n";
+        let page =
+            "# T\n\n## OpenAPI\n\n````yaml v1/c.json GET /instances\nopenapi: 3.1.0\n\n````\n";
         let block = extract_openapi_block(page).unwrap();
         assert_eq!(block.source_file, "v1/c.json");
         assert_eq!(block.method, "GET");
@@ -104,17 +112,29 @@ mod tests {
     #[test]
     fn an_inner_three_backtick_fence_does_not_end_the_block() {
         let page = "## OpenAPI\n````yaml s GET /a\ndescription: |\n  ```json\n  {}\n  ```\n````\n";
-        assert_eq!(extract_openapi_block(page).unwrap().yaml, "description: |\n  ```json\n  {}\n  ```\n");
+        assert_eq!(
+            extract_openapi_block(page).unwrap().yaml,
+            "description: |\n  ```json\n  {}\n  ```\n"
+        );
     }
 
     #[test]
     fn errors_say_what_is_missing() {
-        assert_eq!(extract_openapi_block("<html>oops</html>"), Err(PageError::NoBlock));
-        assert_eq!(extract_openapi_block("## OpenAPI\n\ntext only\n"), Err(PageError::NoBlock));
+        assert_eq!(
+            extract_openapi_block("<html>oops</html>"),
+            Err(PageError::NoBlock)
+        );
+        assert_eq!(
+            extract_openapi_block("## OpenAPI\n\ntext only\n"),
+            Err(PageError::NoBlock)
+        );
         assert_eq!(
             extract_openapi_block("## OpenAPI\n````yaml only-a-file\nx: 1\n````\n"),
             Err(PageError::BadInfoString("yaml only-a-file".into()))
         );
-        assert_eq!(extract_openapi_block("## OpenAPI\n````yaml s GET /a\nx: 1\n"), Err(PageError::Unterminated));
+        assert_eq!(
+            extract_openapi_block("## OpenAPI\n````yaml s GET /a\nx: 1\n"),
+            Err(PageError::Unterminated)
+        );
     }
 }

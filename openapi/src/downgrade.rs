@@ -54,7 +54,11 @@ const LIST_SUBSCHEMAS: [&str; 3] = ["allOf", "anyOf", "oneOf"];
 /// Rewrites `document` (named `file` in errors) from OpenAPI 3.1 to 3.0.3.
 /// A 3.0 document passes through unchanged.
 pub fn to_openapi_30(document: &mut Value, file: &str) -> Result<(), PrepareError> {
-    let version = document.get("openapi").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let version = document
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     if version.starts_with("3.0.") {
         return Ok(());
     }
@@ -65,10 +69,13 @@ pub fn to_openapi_30(document: &mut Value, file: &str) -> Result<(), PrepareErro
             format!("expected OpenAPI 3.0 or 3.1, found {version:?}"),
         ));
     }
-    let root = document.as_object_mut().expect("yaml::parse returns an object");
+    let root = document
+        .as_object_mut()
+        .expect("yaml::parse returns an object");
     root.insert("openapi".into(), Value::String("3.0.3".into()));
     drop_document_extras(root);
-    root.entry("paths").or_insert_with(|| Value::Object(Map::new()));
+    root.entry("paths")
+        .or_insert_with(|| Value::Object(Map::new()));
     walk_document(document, &mut String::new(), file)
 }
 
@@ -125,7 +132,12 @@ fn is_data(key: &str) -> bool {
 
 type Rewrite = fn(&mut Value, &mut String, &str) -> Result<(), PrepareError>;
 
-fn for_each_entry(value: &mut Value, pointer: &mut String, file: &str, rewrite: Rewrite) -> Result<(), PrepareError> {
+fn for_each_entry(
+    value: &mut Value,
+    pointer: &mut String,
+    file: &str,
+    rewrite: Rewrite,
+) -> Result<(), PrepareError> {
     match value {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
@@ -150,7 +162,11 @@ fn for_each_entry(value: &mut Value, pointer: &mut String, file: &str, rewrite: 
 }
 
 /// Rewrites one schema and, recursively, its sub-schemas.
-fn rewrite_schema(schema: &mut Value, pointer: &mut String, file: &str) -> Result<(), PrepareError> {
+fn rewrite_schema(
+    schema: &mut Value,
+    pointer: &mut String,
+    file: &str,
+) -> Result<(), PrepareError> {
     let Value::Object(map) = schema else {
         return Ok(()); // `true`/`false` schemas and the like: nothing to rewrite
     };
@@ -158,7 +174,9 @@ fn rewrite_schema(schema: &mut Value, pointer: &mut String, file: &str) -> Resul
         return Err(PrepareError::at(
             file,
             pointer.clone(),
-            format!("the OpenAPI 3.1 keyword `{keyword}` has no OpenAPI 3.0 equivalent; add a local fix that rewrites this schema"),
+            format!(
+                "the OpenAPI 3.1 keyword `{keyword}` has no OpenAPI 3.0 equivalent; add a local fix that rewrites this schema"
+            ),
         ));
     }
     rewrite_type(map, pointer, file)?;
@@ -173,14 +191,17 @@ fn rewrite_schema(schema: &mut Value, pointer: &mut String, file: &str) -> Resul
     rewrite_subschemas(map, pointer, file)
 }
 
-fn rewrite_subschemas(map: &mut Map<String, Value>, pointer: &mut String, file: &str) -> Result<(), PrepareError> {
+fn rewrite_subschemas(
+    map: &mut Map<String, Value>,
+    pointer: &mut String,
+    file: &str,
+) -> Result<(), PrepareError> {
     for (key, child) in map.iter_mut() {
         let len = pointer.len();
         pointer.push('/');
         pointer.push_str(&escape_pointer(key));
-        if key == "properties" {
-            for_each_entry(child, pointer, file, rewrite_schema)?;
-        } else if LIST_SUBSCHEMAS.contains(&key.as_str()) {
+        // `properties` maps names to schemas; allOf/anyOf/oneOf list them.
+        if key == "properties" || LIST_SUBSCHEMAS.contains(&key.as_str()) {
             for_each_entry(child, pointer, file, rewrite_schema)?;
         } else if SINGLE_SUBSCHEMAS.contains(&key.as_str()) {
             rewrite_schema(child, pointer, file)?;
@@ -191,7 +212,11 @@ fn rewrite_subschemas(map: &mut Map<String, Value>, pointer: &mut String, file: 
 }
 
 /// `type: [T, 'null']` becomes `type: T` plus `nullable: true`.
-fn rewrite_type(map: &mut Map<String, Value>, pointer: &str, file: &str) -> Result<(), PrepareError> {
+fn rewrite_type(
+    map: &mut Map<String, Value>,
+    pointer: &str,
+    file: &str,
+) -> Result<(), PrepareError> {
     let Some(Value::Array(types)) = map.get("type") else {
         return Ok(());
     };
@@ -213,7 +238,11 @@ fn rewrite_type(map: &mut Map<String, Value>, pointer: &str, file: &str) -> Resu
                 format!(
                     "`type` lists {} non-null types ({}); OpenAPI 3.0 allows one, add a local fix using oneOf",
                     several.len(),
-                    several.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
+                    several
+                        .iter()
+                        .map(|t| t.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
@@ -227,7 +256,8 @@ fn rewrite_type(map: &mut Map<String, Value>, pointer: &str, file: &str) -> Resu
 
 fn rewrite_const(map: &mut Map<String, Value>) {
     if let Some(value) = map.shift_remove("const") {
-        map.entry("enum").or_insert_with(|| Value::Array(vec![value]));
+        map.entry("enum")
+            .or_insert_with(|| Value::Array(vec![value]));
     }
 }
 
@@ -249,10 +279,12 @@ fn rewrite_exclusive_bound(map: &mut Map<String, Value>, exclusive: &str, inclus
 }
 
 fn rewrite_content_encoding(map: &mut Map<String, Value>) {
-    if let Some(encoding) = map.shift_remove("contentEncoding") {
-        if encoding == "base64" {
-            map.entry("format").or_insert_with(|| Value::String("byte".into()));
-        }
+    if map
+        .shift_remove("contentEncoding")
+        .is_some_and(|encoding| encoding == "base64")
+    {
+        map.entry("format")
+            .or_insert_with(|| Value::String("byte".into()));
     }
 }
 
@@ -269,9 +301,13 @@ mod tests {
 
     #[test]
     fn version_becomes_3_0_3_and_paths_exist() {
-        let mut doc = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1", "summary": "s"}});
+        let mut doc =
+            json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1", "summary": "s"}});
         to_openapi_30(&mut doc, "f").unwrap();
-        assert_eq!(doc, json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}));
+        assert_eq!(
+            doc,
+            json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}})
+        );
     }
 
     #[test]
@@ -286,7 +322,10 @@ mod tests {
     fn other_versions_are_rejected() {
         let mut doc = json!({"swagger": "2.0"});
         let err = to_openapi_30(&mut doc, "f.yaml").unwrap_err();
-        assert_eq!(err.to_string(), "f.yaml: at /openapi: expected OpenAPI 3.0 or 3.1, found \"\"");
+        assert_eq!(
+            err.to_string(),
+            "f.yaml: at /openapi: expected OpenAPI 3.0 or 3.1, found \"\""
+        );
     }
 
     #[test]
@@ -295,7 +334,10 @@ mod tests {
             downgrade(json!({"type": ["string", "null"], "description": "d"})).unwrap(),
             json!({"type": "string", "description": "d", "nullable": true})
         );
-        assert_eq!(downgrade(json!({"type": ["integer"]})).unwrap(), json!({"type": "integer"}));
+        assert_eq!(
+            downgrade(json!({"type": ["integer"]})).unwrap(),
+            json!({"type": "integer"})
+        );
     }
 
     #[test]
@@ -310,7 +352,10 @@ mod tests {
         assert_eq!(out["properties"]["a"]["nullable"], true);
         assert_eq!(out["properties"]["b"]["items"]["nullable"], true);
         assert_eq!(out["properties"]["c"]["allOf"][0]["type"], "boolean");
-        assert_eq!(out["properties"]["d"]["additionalProperties"]["type"], "number");
+        assert_eq!(
+            out["properties"]["d"]["additionalProperties"]["type"],
+            "number"
+        );
     }
 
     #[test]
@@ -322,7 +367,10 @@ mod tests {
                 "example": {"type": ["string", "null"]}}}}}}}}});
         to_openapi_30(&mut doc, "f").unwrap();
         let op = &doc["paths"]["/x"]["get"];
-        assert_eq!(op["parameters"][0]["schema"], json!({"type": "string", "nullable": true}));
+        assert_eq!(
+            op["parameters"][0]["schema"],
+            json!({"type": "string", "nullable": true})
+        );
         let content = &op["responses"]["200"]["content"]["application/json"];
         assert_eq!(content["schema"], json!({"enum": ["A"]}));
         assert_eq!(content["example"], json!({"type": ["string", "null"]}));
@@ -330,7 +378,8 @@ mod tests {
 
     #[test]
     fn property_named_type_is_not_mistaken_for_the_keyword() {
-        let out = downgrade(json!({"type": "object", "properties": {"type": {"type": "string"}}})).unwrap();
+        let out = downgrade(json!({"type": "object", "properties": {"type": {"type": "string"}}}))
+            .unwrap();
         assert_eq!(out["properties"]["type"], json!({"type": "string"}));
     }
 
@@ -341,22 +390,36 @@ mod tests {
             json!({"type": "integer", "exclusiveMinimum": true, "exclusiveMaximum": true, "example": 3, "minimum": 0, "maximum": 10})
         );
         assert_eq!(
-            downgrade(json!({"type": "string", "contentEncoding": "base64", "$comment": "c"})).unwrap(),
+            downgrade(json!({"type": "string", "contentEncoding": "base64", "$comment": "c"}))
+                .unwrap(),
             json!({"type": "string", "format": "byte"})
         );
     }
 
     #[test]
     fn untranslatable_constructs_name_their_pointer() {
-        let err = downgrade(json!({"type": "object", "properties": {"a~b": {"type": "array", "prefixItems": []}}})).unwrap_err();
-        assert_eq!(err.location.as_deref(), Some("/components/schemas/S/properties/a~0b"));
+        let err = downgrade(
+            json!({"type": "object", "properties": {"a~b": {"type": "array", "prefixItems": []}}}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.location.as_deref(),
+            Some("/components/schemas/S/properties/a~0b")
+        );
         assert!(err.message.contains("`prefixItems`"), "{err}");
 
         let only_null = downgrade(json!({"type": ["null"]})).unwrap_err();
-        assert_eq!(only_null.location.as_deref(), Some("/components/schemas/S/type"));
+        assert_eq!(
+            only_null.location.as_deref(),
+            Some("/components/schemas/S/type")
+        );
 
         let two = downgrade(json!({"type": ["string", "integer", "null"]})).unwrap_err();
-        assert!(two.message.contains("2 non-null types (\"string\", \"integer\")"), "{two}");
+        assert!(
+            two.message
+                .contains("2 non-null types (\"string\", \"integer\")"),
+            "{two}"
+        );
     }
 
     #[test]
@@ -365,8 +428,11 @@ mod tests {
             "info": {"title": "t", "version": "1", "license": {"name": "MIT", "identifier": "MIT"}},
             "components": {"pathItems": {}}, "paths": {}});
         to_openapi_30(&mut doc, "f").unwrap();
-        assert_eq!(doc, json!({"openapi": "3.0.3",
+        assert_eq!(
+            doc,
+            json!({"openapi": "3.0.3",
             "info": {"title": "t", "version": "1", "license": {"name": "MIT"}},
-            "components": {}, "paths": {}}));
+            "components": {}, "paths": {}})
+        );
     }
 }

@@ -75,6 +75,13 @@ pub fn prepare(spec: Source<'_>, overlay: Source<'_>) -> Result<openapiv3::OpenA
     to_openapiv3(spec.name, document)
 }
 
+/// Everything the build script does but writing the file: prepare the two
+/// documents and generate the formatted Rust source of the client.
+pub fn client_source(spec: Source<'_>, overlay: Source<'_>) -> Result<String, PrepareError> {
+    let prepared = prepare(spec, overlay)?;
+    codegen::generate(&prepared, spec.name)
+}
+
 /// Like [`prepare`], but stops before the typed parse: the prepared OpenAPI
 /// 3.0 document as JSON (what `cargo xtask codegen` writes for review).
 pub fn prepare_json(
@@ -91,12 +98,18 @@ pub fn prepare_json(
 
 /// Parses a prepared document into openapiv3 types, naming the JSON path of
 /// the first value that does not fit.
-fn to_openapiv3(file: &str, document: serde_json::Value) -> Result<openapiv3::OpenAPI, PrepareError> {
+fn to_openapiv3(
+    file: &str,
+    document: serde_json::Value,
+) -> Result<openapiv3::OpenAPI, PrepareError> {
     serde_path_to_error::deserialize(document).map_err(|e| {
         PrepareError::at(
             file,
             format!("/{}", e.path()).replace('.', "/"),
-            format!("not a valid OpenAPI 3.0 document after preparation: {}", e.inner()),
+            format!(
+                "not a valid OpenAPI 3.0 document after preparation: {}",
+                e.inner()
+            ),
         )
     })
 }

@@ -58,7 +58,10 @@ pub fn apply(
 }
 
 fn read_actions<'a>(overlay: &'a Value, file: &str) -> Result<&'a Vec<Value>, PrepareError> {
-    let version = overlay.get("overlay").and_then(Value::as_str).unwrap_or_default();
+    let version = overlay
+        .get("overlay")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !version.starts_with("1.") {
         return Err(PrepareError::at(
             file,
@@ -70,7 +73,13 @@ fn read_actions<'a>(overlay: &'a Value, file: &str) -> Result<&'a Vec<Value>, Pr
         .get("actions")
         .and_then(Value::as_array)
         .filter(|actions| !actions.is_empty())
-        .ok_or_else(|| PrepareError::at(file, "/actions", "an overlay needs a non-empty list of actions"))
+        .ok_or_else(|| {
+            PrepareError::at(
+                file,
+                "/actions",
+                "an overlay needs a non-empty list of actions",
+            )
+        })
 }
 
 enum Change {
@@ -88,14 +97,20 @@ struct Action<'a> {
 
 impl<'a> Action<'a> {
     fn parse(action: &'a Value, index: usize, file: &'a str) -> Result<Self, PrepareError> {
-        let target = action.get("target").and_then(Value::as_str).unwrap_or_default();
+        let target = action
+            .get("target")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let label = format!("action #{} (target `{target}`)", index + 1);
         let fail = |message: String| PrepareError::at(file, label.clone(), message);
         if target.is_empty() {
             return Err(fail("an action needs a `target` JSONPath".into()));
         }
         let path = JsonPath::parse(target).map_err(|e| fail(format!("invalid JSONPath: {e}")))?;
-        let remove = action.get("remove").and_then(Value::as_bool).unwrap_or(false);
+        let remove = action
+            .get("remove")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let change = match (remove, action.get("update")) {
             (true, None) => Change::Remove,
             (false, Some(update)) => Change::Update(update.clone()),
@@ -249,7 +264,11 @@ fn merge_objects(target: &mut Map<String, Value>, update: &Map<String, Value>) {
 /// Removes every target from its parent. Array elements go last index first,
 /// so that earlier removals do not shift later targets.
 fn remove_all(document: &mut Value, mut targets: Vec<Vec<Step>>) {
-    targets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| index_of(b).cmp(&index_of(a))));
+    targets.sort_by(|a, b| {
+        b.len()
+            .cmp(&a.len())
+            .then_with(|| index_of(b).cmp(&index_of(a)))
+    });
     for mut target in targets {
         let Some(last) = target.pop() else {
             *document = Value::Null;
@@ -312,8 +331,14 @@ mod tests {
 
     #[test]
     fn update_appends_to_arrays() {
-        let doc = run(json!([{"target": "$.paths['/instances'].get.parameters", "update": {"name": "c"}}])).unwrap();
-        assert_eq!(doc["paths"]["/instances"]["get"]["parameters"][2], json!({"name": "c"}));
+        let doc = run(
+            json!([{"target": "$.paths['/instances'].get.parameters", "update": {"name": "c"}}]),
+        )
+        .unwrap();
+        assert_eq!(
+            doc["paths"]["/instances"]["get"]["parameters"][2],
+            json!({"name": "c"})
+        );
     }
 
     #[test]
@@ -323,12 +348,17 @@ mod tests {
             {"target": "$.paths['/instances'].get.parameters[?@.name == 'b']", "update": {"schema": {"$ref": "#/x"}}}
         ]))
         .unwrap();
-        assert_eq!(doc["paths"]["/instances"]["get"]["parameters"][1], json!({"name": "b", "schema": {"$ref": "#/x"}}));
+        assert_eq!(
+            doc["paths"]["/instances"]["get"]["parameters"][1],
+            json!({"name": "b", "schema": {"$ref": "#/x"}})
+        );
     }
 
     #[test]
     fn remove_deletes_every_selected_array_element() {
-        let doc = run(json!([{"target": "$.paths['/instances'].get.parameters[*]", "remove": true}])).unwrap();
+        let doc =
+            run(json!([{"target": "$.paths['/instances'].get.parameters[*]", "remove": true}]))
+                .unwrap();
         assert_eq!(doc["paths"]["/instances"]["get"]["parameters"], json!([]));
     }
 
@@ -340,22 +370,41 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(doc["paths"]["/instances"]["post"]["summary"], "Create");
-        assert_eq!(doc["paths"]["/instances"]["get"]["summary"], "List Instances");
+        assert_eq!(
+            doc["paths"]["/instances"]["get"]["summary"],
+            "List Instances"
+        );
         assert_eq!(doc["components"]["schemas"]["Other"]["type"], "string");
     }
 
     #[test]
     fn redefining_a_vendored_operation_names_both_files() {
-        let err = run(json!([{"target": "$.paths", "update": {"/instances": {"get": {"summary": "mine"}}}}])).unwrap_err();
+        let err = run(
+            json!([{"target": "$.paths", "update": {"/instances": {"get": {"summary": "mine"}}}}]),
+        )
+        .unwrap_err();
         assert_eq!(err.file, "overlay.yaml");
-        assert_eq!(err.location.as_deref(), Some("action #1 (target `$.paths`)"));
-        assert!(err.message.contains("operation `GET /instances` is defined both by spec.yaml and by this local action"), "{err}");
+        assert_eq!(
+            err.location.as_deref(),
+            Some("action #1 (target `$.paths`)")
+        );
+        assert!(
+            err.message.contains(
+                "operation `GET /instances` is defined both by spec.yaml and by this local action"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
     fn redefining_a_vendored_schema_names_both_files() {
-        let err = run(json!([{"target": "$.components", "update": {"schemas": {"Instance": {}}}}])).unwrap_err();
-        assert!(err.message.contains("schema `Instance` is defined both by spec.yaml"), "{err}");
+        let err = run(json!([{"target": "$.components", "update": {"schemas": {"Instance": {}}}}]))
+            .unwrap_err();
+        assert!(
+            err.message
+                .contains("schema `Instance` is defined both by spec.yaml"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -371,19 +420,35 @@ mod tests {
 
     #[test]
     fn a_stale_target_is_an_error() {
-        let err = run(json!([{"target": "$.components.schemas.Gone", "update": {"x": 1}}])).unwrap_err();
+        let err =
+            run(json!([{"target": "$.components.schemas.Gone", "update": {"x": 1}}])).unwrap_err();
         assert!(err.message.contains("matches nothing"), "{err}");
-        assert_eq!(err.location.as_deref(), Some("action #1 (target `$.components.schemas.Gone`)"));
+        assert_eq!(
+            err.location.as_deref(),
+            Some("action #1 (target `$.components.schemas.Gone`)")
+        );
     }
 
     #[test]
     fn malformed_actions_are_named() {
         let bad_path = run(json!([{"target": "$[", "update": {}}])).unwrap_err();
-        assert!(bad_path.message.starts_with("invalid JSONPath"), "{bad_path}");
+        assert!(
+            bad_path.message.starts_with("invalid JSONPath"),
+            "{bad_path}"
+        );
         let no_change = run(json!([{"target": "$.paths"}])).unwrap_err();
-        assert!(no_change.message.contains("`update` or `remove: true`"), "{no_change}");
+        assert!(
+            no_change.message.contains("`update` or `remove: true`"),
+            "{no_change}"
+        );
         let mut doc = spec();
-        let wrong_version = apply(&mut doc, "s", &json!({"overlay": "2.0.0", "actions": []}), "o").unwrap_err();
+        let wrong_version = apply(
+            &mut doc,
+            "s",
+            &json!({"overlay": "2.0.0", "actions": []}),
+            "o",
+        )
+        .unwrap_err();
         assert_eq!(wrong_version.location.as_deref(), Some("/overlay"));
     }
 }

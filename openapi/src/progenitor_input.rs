@@ -31,7 +31,9 @@ pub fn adapt(document: &mut Value, file: &str) -> Result<(), PrepareError> {
         return Ok(());
     };
     for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         drop_client_headers(item);
         for method in HTTP_METHODS {
             let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) else {
@@ -43,7 +45,9 @@ pub fn adapt(document: &mut Value, file: &str) -> Result<(), PrepareError> {
                 return Err(PrepareError::at(
                     file,
                     label,
-                    format!("operationId `{id}` is also the id of `{previous}`; operationIds must be unique"),
+                    format!(
+                        "operationId `{id}` is also the id of `{previous}`; operationIds must be unique"
+                    ),
                 ));
             }
             drop_client_headers(operation);
@@ -58,7 +62,11 @@ pub fn operation_id(operation: &Map<String, Value>, method: &str, path: &str) ->
     if let Some(id) = operation.get("operationId").and_then(Value::as_str) {
         return id.to_owned();
     }
-    match operation.get("summary").and_then(Value::as_str).map(str::trim) {
+    match operation
+        .get("summary")
+        .and_then(Value::as_str)
+        .map(str::trim)
+    {
         Some(summary) if summary.chars().any(char::is_alphanumeric) => summary.to_snake_case(),
         _ => format!("{method} {path}").to_snake_case(),
     }
@@ -78,7 +86,10 @@ fn drop_client_headers(holder: &mut Map<String, Value>) {
 
 fn is_client_header(parameter: &Value) -> bool {
     let in_header = parameter.get("in").and_then(Value::as_str) == Some("header");
-    let name = parameter.get("name").and_then(Value::as_str).unwrap_or_default();
+    let name = parameter
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     in_header && CLIENT_HEADERS.contains(&name.to_ascii_lowercase().as_str())
 }
 
@@ -116,7 +127,16 @@ mod tests {
             .flat_map(|item| item.as_object().unwrap().values())
             .map(|op| op["operationId"].as_str().unwrap().to_owned())
             .collect();
-        assert_eq!(ids, ["list_instances", "create_instance", "check_health", "request_new_qr_code", "restart_instance"]);
+        assert_eq!(
+            ids,
+            [
+                "list_instances",
+                "create_instance",
+                "check_health",
+                "request_new_qr_code",
+                "restart_instance"
+            ]
+        );
     }
 
     #[test]
@@ -127,7 +147,10 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(paths["/a"]["get"]["operationId"], "vendorChoice");
-        assert_eq!(paths["/{instance}/health"]["get"]["operationId"], "get_instance_health");
+        assert_eq!(
+            paths["/{instance}/health"]["get"]["operationId"],
+            "get_instance_health"
+        );
     }
 
     #[test]
@@ -138,19 +161,22 @@ mod tests {
         }))
         .unwrap_err();
         assert_eq!(err.location.as_deref(), Some("GET /b"));
-        assert_eq!(err.message, "operationId `list_instances` is also the id of `GET /a`; operationIds must be unique");
+        assert_eq!(
+            err.message,
+            "operationId `list_instances` is also the id of `GET /a`; operationIds must be unique"
+        );
     }
 
     #[test]
     fn client_headers_are_dropped_and_others_kept() {
         let paths = adapted(json!({"/a": {
-            "parameters": [{"name": "Authorization", "in": "header"}],
-            "get": {"summary": "A", "parameters": [
-                {"name": "Accept", "in": "header"},
-                {"name": "content-type", "in": "header"},
-                {"name": "X-Trace", "in": "header"},
-                {"name": "accept", "in": "query"}
-            ]}}}))
+        "parameters": [{"name": "Authorization", "in": "header"}],
+        "get": {"summary": "A", "parameters": [
+            {"name": "Accept", "in": "header"},
+            {"name": "content-type", "in": "header"},
+            {"name": "X-Trace", "in": "header"},
+            {"name": "accept", "in": "query"}
+        ]}}}))
         .unwrap();
         assert_eq!(paths["/a"]["parameters"], json!([]));
         assert_eq!(
@@ -165,7 +191,12 @@ mod tests {
             "200": {"description": "ok"}, "201": {"description": "created"}, "2XX": {"description": "any"},
             "404": {"description": "nf"}, "422": {"description": "v"}, "default": {"description": "d"}}}}}))
         .unwrap();
-        let kept: Vec<_> = paths["/a"]["post"]["responses"].as_object().unwrap().keys().cloned().collect();
+        let kept: Vec<_> = paths["/a"]["post"]["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
         assert_eq!(kept, ["200", "201", "2XX"]);
     }
 }

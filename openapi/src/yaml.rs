@@ -44,13 +44,20 @@ fn to_json(file: &str, pointer: &str, yaml: Yaml) -> Result<Value, PrepareError>
             return Err(PrepareError::at(
                 file,
                 pointer_or_root(pointer),
-                format!("YAML tag {} is not allowed in an OpenAPI document", tagged.tag),
+                format!(
+                    "YAML tag {} is not allowed in an OpenAPI document",
+                    tagged.tag
+                ),
             ));
         }
     })
 }
 
-fn number_to_json(file: &str, pointer: &str, n: &yaml_serde::Number) -> Result<Value, PrepareError> {
+fn number_to_json(
+    file: &str,
+    pointer: &str,
+    n: &yaml_serde::Number,
+) -> Result<Value, PrepareError> {
     let json = if let Some(i) = n.as_i64() {
         Some(serde_json::Number::from(i))
     } else if let Some(u) = n.as_u64() {
@@ -59,7 +66,11 @@ fn number_to_json(file: &str, pointer: &str, n: &yaml_serde::Number) -> Result<V
         n.as_f64().and_then(serde_json::Number::from_f64)
     };
     json.map(Value::Number).ok_or_else(|| {
-        PrepareError::at(file, pointer_or_root(pointer), format!("number {n} has no JSON form"))
+        PrepareError::at(
+            file,
+            pointer_or_root(pointer),
+            format!("number {n} has no JSON form"),
+        )
     })
 }
 
@@ -100,7 +111,11 @@ mod tests {
     fn invalid_yaml_names_the_file() {
         let err = parse("openapi/x.yaml", "a: [1, 2\n").unwrap_err();
         assert_eq!(err.file, "openapi/x.yaml");
-        assert!(err.to_string().starts_with("openapi/x.yaml: not valid YAML"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("openapi/x.yaml: not valid YAML"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -18,13 +18,17 @@ pub const DOCS_ACCESS_TOKEN_SECRET: &str = "3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoO
 
 /// The text of `tests/fixtures/<name>`.
 pub fn fixture(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
 }
 
 /// `tests/fixtures/<name>` parsed as JSON.
 pub fn fixture_json(name: &str) -> serde_json::Value {
-    serde_json::from_str(&fixture(name)).unwrap_or_else(|e| panic!("fixture {name} is not JSON: {e}"))
+    serde_json::from_str(&fixture(name))
+        .unwrap_or_else(|e| panic!("fixture {name} is not JSON: {e}"))
 }
 
 /// A retry policy fast enough for tests: same rules, millisecond waits.

@@ -8,15 +8,23 @@ use std::time::Duration;
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use hypersender::{Client, Error, InstanceStatus, RetryPolicy};
-use hypersender_tests::{DOCS_ACCESS_TOKEN_SECRET, TEST_TOKEN, TEST_TOKEN_SECRET, client_for, fast_retries, fixture};
+use hypersender_tests::{
+    DOCS_ACCESS_TOKEN_SECRET, TEST_TOKEN, TEST_TOKEN_SECRET, client_for, fast_retries, fixture,
+};
 
 const JSON: (&str, &str) = ("content-type", "application/json");
 
 /// Asserts that neither the API token nor a docs access token shows up.
 fn assert_no_secrets(err: &Error) {
     for text in [err.to_string(), format!("{err:?}"), format!("{err:#?}")] {
-        assert!(!text.contains(TEST_TOKEN_SECRET), "API token leaked: {text}");
-        assert!(!text.contains(DOCS_ACCESS_TOKEN_SECRET), "access token leaked: {text}");
+        assert!(
+            !text.contains(TEST_TOKEN_SECRET),
+            "API token leaked: {text}"
+        );
+        assert!(
+            !text.contains(DOCS_ACCESS_TOKEN_SECRET),
+            "access token leaked: {text}"
+        );
     }
 }
 
@@ -40,14 +48,23 @@ async fn unauthorized_is_an_http_error_with_the_message() {
     let mock = server
         .mock_async(|when, then| {
             when.method(GET).path("/instances");
-            then.status(401).header(JSON.0, JSON.1).body(fixture("unauthenticated_401.json"));
+            then.status(401)
+                .header(JSON.0, JSON.1)
+                .body(fixture("unauthenticated_401.json"));
         })
         .await;
-    let err = client_for(&server).list_instances().send().await.unwrap_err();
+    let err = client_for(&server)
+        .list_instances()
+        .send()
+        .await
+        .unwrap_err();
     mock.assert_calls_async(1).await;
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(err.operation(), Some("list_instances"));
-    assert_eq!(err.to_string(), "list_instances: HTTP 401 Unauthorized: Unauthenticated.");
+    assert_eq!(
+        err.to_string(),
+        "list_instances: HTTP 401 Unauthorized: Unauthenticated."
+    );
     let http = http_error(err);
     assert_eq!(http.message(), Some("Unauthenticated."));
     assert_eq!(http.retry_after, None);
@@ -62,7 +79,12 @@ async fn not_found_without_a_body() {
             then.status(404);
         })
         .await;
-    let err = client_for(&server).check_health().instance("missing").send().await.unwrap_err();
+    let err = client_for(&server)
+        .check_health()
+        .instance("missing")
+        .send()
+        .await
+        .unwrap_err();
     mock.assert_calls_async(1).await; // a 404 is not retried
     assert_eq!(err.to_string(), "check_health: HTTP 404 Not Found");
     let http = http_error(err);
@@ -76,12 +98,18 @@ async fn validation_errors_are_decoded_and_not_retried() {
     let mock = server
         .mock_async(|when, then| {
             when.method(POST).path("/create-instance");
-            then.status(422).header(JSON.0, JSON.1).body(fixture("validation_error_422.json"));
+            then.status(422)
+                .header(JSON.0, JSON.1)
+                .body(fixture("validation_error_422.json"));
         })
         .await;
     let err = client_for(&server)
         .create_instance()
-        .body_map(|b| b.phone("+201234567890").name("MyInstanceName").webhook_url(Some("http://x".into())))
+        .body_map(|b| {
+            b.phone("+201234567890")
+                .name("MyInstanceName")
+                .webhook_url(Some("http://x".into()))
+        })
         .send()
         .await
         .unwrap_err();
@@ -94,7 +122,10 @@ async fn validation_errors_are_decoded_and_not_retried() {
     let http = http_error(err);
     let fields = http.validation_errors().unwrap();
     assert_eq!(fields.keys().collect::<Vec<_>>(), ["name", "webhook_url"]);
-    assert_eq!(fields["webhook_url"], ["The webhook url must start with https://."]);
+    assert_eq!(
+        fields["webhook_url"],
+        ["The webhook url must start with https://."]
+    );
 }
 
 #[tokio::test]
@@ -105,14 +136,18 @@ async fn a_rate_limited_get_is_retried_after_retry_after_then_succeeds() {
     let first = Arc::clone(&seen);
     let limited = server
         .mock_async(move |when, then| {
-            when.method(GET).path("/instances").is_true(move |_| first.fetch_add(1, Ordering::SeqCst) == 0);
+            when.method(GET)
+                .path("/instances")
+                .is_true(move |_| first.fetch_add(1, Ordering::SeqCst) == 0);
             then.status(429).header("retry-after", "1");
         })
         .await;
     let ok = server
         .mock_async(|when, then| {
             when.method(GET).path("/instances");
-            then.status(200).header(JSON.0, JSON.1).body(fixture("list_instances.json"));
+            then.status(200)
+                .header(JSON.0, JSON.1)
+                .body(fixture("list_instances.json"));
         })
         .await;
 
@@ -122,7 +157,10 @@ async fn a_rate_limited_get_is_retried_after_retry_after_then_succeeds() {
     assert_eq!(instances.len(), 2);
     limited.assert_calls_async(1).await;
     ok.assert_calls_async(1).await;
-    assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After: 1 was honoured");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After: 1 was honoured"
+    );
 }
 
 #[tokio::test]
@@ -131,13 +169,24 @@ async fn a_rate_limited_post_is_never_retried() {
     let mock = server
         .mock_async(|when, then| {
             when.method(POST).path("/abc/request-new-qr-code");
-            then.status(429).header("retry-after", "60").header(JSON.0, JSON.1).body(r#"{"message":"Too Many Attempts."}"#);
+            then.status(429)
+                .header("retry-after", "60")
+                .header(JSON.0, JSON.1)
+                .body(r#"{"message":"Too Many Attempts."}"#);
         })
         .await;
-    let err = client_for(&server).request_new_qr_code().instance("abc").send().await.unwrap_err();
+    let err = client_for(&server)
+        .request_new_qr_code()
+        .instance("abc")
+        .send()
+        .await
+        .unwrap_err();
     mock.assert_calls_async(1).await;
     assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
-    assert_eq!(err.to_string(), "request_new_qr_code: HTTP 429 Too Many Requests: Too Many Attempts. (retry after 60 s)");
+    assert_eq!(
+        err.to_string(),
+        "request_new_qr_code: HTTP 429 Too Many Requests: Too Many Attempts. (retry after 60 s)"
+    );
 }
 
 #[tokio::test]
@@ -161,7 +210,15 @@ async fn a_get_gives_up_after_its_retry_budget() {
 
 #[tokio::test]
 async fn every_retryable_status_is_retried_and_others_are_not() {
-    for (status, expected_calls) in [(429, 2), (502, 2), (503, 2), (504, 2), (500, 1), (400, 1), (404, 1)] {
+    for (status, expected_calls) in [
+        (429, 2),
+        (502, 2),
+        (503, 2),
+        (504, 2),
+        (500, 1),
+        (400, 1),
+        (404, 1),
+    ] {
         let server = MockServer::start_async().await;
         let mock = server
             .mock_async(move |when, then| {
@@ -188,7 +245,11 @@ async fn a_retry_after_beyond_the_cap_is_returned_not_waited() {
             then.status(429).header("retry-after", "3600");
         })
         .await;
-    let err = client_for(&server).list_instances().send().await.unwrap_err();
+    let err = client_for(&server)
+        .list_instances()
+        .send()
+        .await
+        .unwrap_err();
     mock.assert_calls_async(1).await;
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
 }
@@ -217,14 +278,29 @@ async fn a_server_error_with_an_html_page_keeps_status_and_body() {
     server
         .mock_async(|when, then| {
             when.method(POST).path("/abc/restart");
-            then.status(500).header("content-type", "text/html").body(fixture("html_error_page.html"));
+            then.status(500)
+                .header("content-type", "text/html")
+                .body(fixture("html_error_page.html"));
         })
         .await;
-    let err = client_for(&server).restart_instance().instance("abc").send().await.unwrap_err();
-    assert_eq!(err.to_string(), "restart_instance: HTTP 500 Internal Server Error");
+    let err = client_for(&server)
+        .restart_instance()
+        .instance("abc")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "restart_instance: HTTP 500 Internal Server Error"
+    );
     let http = http_error(err);
     assert_eq!(http.body, None);
-    assert!(http.raw_body.contains("<div class=\"message\">Server Error</div>"), "{}", http.raw_body);
+    assert!(
+        http.raw_body
+            .contains("<div class=\"message\">Server Error</div>"),
+        "{}",
+        http.raw_body
+    );
 }
 
 #[tokio::test]
@@ -233,13 +309,27 @@ async fn an_html_page_with_status_200_is_a_decode_error_keeping_the_body() {
     server
         .mock_async(|when, then| {
             when.method(GET).path("/instances");
-            then.status(200).header("content-type", "text/html").body(fixture("html_error_page.html"));
+            then.status(200)
+                .header("content-type", "text/html")
+                .body(fixture("html_error_page.html"));
         })
         .await;
-    let err = client_for(&server).list_instances().send().await.unwrap_err();
-    assert!(err.to_string().starts_with("list_instances: unexpected response body at `.`: expected value"), "{err}");
+    let err = client_for(&server)
+        .list_instances()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("list_instances: unexpected response body at `.`: expected value"),
+        "{err}"
+    );
     let decode = decode_error(err);
-    assert!(decode.raw_body.starts_with("<!DOCTYPE html>"), "{}", decode.raw_body);
+    assert!(
+        decode.raw_body.starts_with("<!DOCTYPE html>"),
+        "{}",
+        decode.raw_body
+    );
 }
 
 #[tokio::test]
@@ -253,17 +343,34 @@ async fn truncated_json_is_a_decode_error_without_the_tokens_it_carried() {
             then.status(200).header(JSON.0, JSON.1).body(truncated);
         })
         .await;
-    let err = client_for(&server).list_instances().send().await.unwrap_err();
+    let err = client_for(&server)
+        .list_instances()
+        .send()
+        .await
+        .unwrap_err();
     assert_no_secrets(&err);
     let decode = decode_error(err);
-    assert!(decode.message.contains("EOF while parsing"), "{}", decode.message);
-    assert!(decode.raw_body.contains("\"name\": \"MyInstanceName\""), "the rest of the body is kept: {}", decode.raw_body);
-    assert!(decode.raw_body.contains("** redacted **"), "{}", decode.raw_body);
+    assert!(
+        decode.message.contains("EOF while parsing"),
+        "{}",
+        decode.message
+    );
+    assert!(
+        decode.raw_body.contains("\"name\": \"MyInstanceName\""),
+        "the rest of the body is kept: {}",
+        decode.raw_body
+    );
+    assert!(
+        decode.raw_body.contains("** redacted **"),
+        "{}",
+        decode.raw_body
+    );
 }
 
 #[tokio::test]
 async fn unknown_fields_and_an_unknown_status_are_accepted() {
-    let mut body: serde_json::Value = serde_json::from_str(&fixture("list_instances.json")).unwrap();
+    let mut body: serde_json::Value =
+        serde_json::from_str(&fixture("list_instances.json")).unwrap();
     body[0]["status"] = "DELETING".into();
     body[0]["region"] = "eu-west".into();
     body[1]["webhook"] = serde_json::json!({"url": "https://x", "events": ["message"]});
@@ -282,7 +389,8 @@ async fn unknown_fields_and_an_unknown_status_are_accepted() {
 
 #[tokio::test]
 async fn a_bad_timestamp_names_the_field() {
-    let mut body: serde_json::Value = serde_json::from_str(&fixture("list_instances.json")).unwrap();
+    let mut body: serde_json::Value =
+        serde_json::from_str(&fixture("list_instances.json")).unwrap();
     body[1]["created_at"] = "yesterday".into();
     let server = MockServer::start_async().await;
     server
@@ -291,11 +399,21 @@ async fn a_bad_timestamp_names_the_field() {
             then.status(200).header(JSON.0, JSON.1).json_body(body);
         })
         .await;
-    let err = client_for(&server).list_instances().send().await.unwrap_err();
+    let err = client_for(&server)
+        .list_instances()
+        .send()
+        .await
+        .unwrap_err();
     assert_no_secrets(&err);
     let decode = decode_error(err);
     assert_eq!(decode.path, "[1].created_at");
-    assert!(decode.message.starts_with("invalid timestamp \"yesterday\""), "{}", decode.message);
+    assert!(
+        decode
+            .message
+            .starts_with("invalid timestamp \"yesterday\""),
+        "{}",
+        decode.message
+    );
 }
 
 #[tokio::test]
@@ -309,13 +427,22 @@ async fn a_missing_required_field_names_the_field() {
             then.status(200).header(JSON.0, JSON.1).json_body(body);
         })
         .await;
-    let err = client_for(&server).check_health().instance("x").send().await.unwrap_err();
-    assert_eq!(err.to_string(), "check_health: unexpected response body at `.`: missing field `status` at line 1 column 91");
+    let err = client_for(&server)
+        .check_health()
+        .instance("x")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "check_health: unexpected response body at `.`: missing field `status` at line 1 column 91"
+    );
 }
 
 #[tokio::test]
 async fn a_wrongly_typed_secret_is_not_quoted_in_the_message() {
-    let mut body: serde_json::Value = serde_json::from_str(&fixture("list_instances.json")).unwrap();
+    let mut body: serde_json::Value =
+        serde_json::from_str(&fixture("list_instances.json")).unwrap();
     body[0]["access_token"] = serde_json::json!(987654321987654321u64);
     let server = MockServer::start_async().await;
     server
@@ -324,7 +451,11 @@ async fn a_wrongly_typed_secret_is_not_quoted_in_the_message() {
             then.status(200).header(JSON.0, JSON.1).json_body(body);
         })
         .await;
-    let err = client_for(&server).list_instances().send().await.unwrap_err();
+    let err = client_for(&server)
+        .list_instances()
+        .send()
+        .await
+        .unwrap_err();
     let text = format!("{err} {err:?}");
     assert!(!text.contains("987654321987654321"), "{text}");
     assert_eq!(decode_error(err).path, "[0].access_token");
@@ -342,10 +473,21 @@ async fn tokens_in_an_error_body_are_not_leaked() {
             then.status(403).header(JSON.0, JSON.1).body(body);
         })
         .await;
-    let err = client_for(&server).list_instances().send().await.unwrap_err();
+    let err = client_for(&server)
+        .list_instances()
+        .send()
+        .await
+        .unwrap_err();
     assert_no_secrets(&err);
-    assert_eq!(err.to_string(), "list_instances: HTTP 403 Forbidden: token ** redacted ** is revoked");
-    assert!(http_error(err).raw_body.contains("\"access_token\":\"** redacted **\""));
+    assert_eq!(
+        err.to_string(),
+        "list_instances: HTTP 403 Forbidden: token ** redacted ** is revoked"
+    );
+    assert!(
+        http_error(err)
+            .raw_body
+            .contains("\"access_token\":\"** redacted **\"")
+    );
 }
 
 #[tokio::test]
@@ -354,7 +496,10 @@ async fn a_slow_server_is_a_timeout() {
     server
         .mock_async(|when, then| {
             when.method(GET).path("/instances");
-            then.status(200).header(JSON.0, JSON.1).body("[]").delay(Duration::from_secs(3));
+            then.status(200)
+                .header(JSON.0, JSON.1)
+                .body("[]")
+                .delay(Duration::from_secs(3));
         })
         .await;
     let client = Client::builder(TEST_TOKEN)
@@ -364,7 +509,16 @@ async fn a_slow_server_is_a_timeout() {
         .unwrap();
     let started = std::time::Instant::now();
     let err = client.list_instances().send().await.unwrap_err();
-    assert!(matches!(err, Error::Timeout { operation: "list_instances", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                operation: "list_instances",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(err.to_string(), "list_instances: timed out");
 }
@@ -381,7 +535,20 @@ async fn a_closed_port_is_a_transport_error_after_retries() {
         .build()
         .unwrap();
     let err = client.list_instances().send().await.unwrap_err();
-    assert!(matches!(err, Error::Transport { operation: "list_instances", .. }), "{err:?}");
-    assert!(err.to_string().starts_with("list_instances: could not talk to the server"), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                operation: "list_instances",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("list_instances: could not talk to the server"),
+        "{err}"
+    );
     assert_no_secrets(&err);
 }

@@ -2,7 +2,8 @@
 //! equal JSON (objects compared as maps, so key order does not matter).
 
 use hypersender::types::{
-    CreateInstanceRequest, ErrorBody, HealthResponse, InstanceResponse, InstanceWithQrCode, RestartResponse,
+    CreateInstanceRequest, ErrorBody, HealthResponse, InstanceResponse, InstanceWithQrCode,
+    RestartResponse,
 };
 use hypersender_tests::fixture_json;
 use serde::Serialize;
@@ -10,7 +11,8 @@ use serde::de::DeserializeOwned;
 
 fn round_trips<T: DeserializeOwned + Serialize>(name: &str) -> T {
     let original = fixture_json(name);
-    let decoded: T = serde_json::from_value(original.clone()).unwrap_or_else(|e| panic!("{name} does not decode: {e}"));
+    let decoded: T = serde_json::from_value(original.clone())
+        .unwrap_or_else(|e| panic!("{name} does not decode: {e}"));
     let encoded = serde_json::to_value(&decoded).unwrap();
     assert_eq!(encoded, original, "{name} re-encodes differently");
     decoded
@@ -25,7 +27,10 @@ fn list_instances() {
 #[test]
 fn create_instance_request_and_response() {
     let request: CreateInstanceRequest = round_trips("create_instance_request.json");
-    assert_eq!(request.webhook_url.as_deref(), Some("https://yourdomain.com/webhooks/whatsapp"));
+    assert_eq!(
+        request.webhook_url.as_deref(),
+        Some("https://yourdomain.com/webhooks/whatsapp")
+    );
     let created: InstanceWithQrCode = round_trips("create_instance.json");
     assert_eq!(created.name, "MyInstanceName");
 }
@@ -51,7 +56,10 @@ fn restart_instance() {
 #[test]
 fn error_bodies() {
     let validation: ErrorBody = round_trips("validation_error_422.json");
-    assert_eq!(validation.errors["name"], ["The name has already been taken."]);
+    assert_eq!(
+        validation.errors["name"],
+        ["The name has already been taken."]
+    );
     let unauthenticated: ErrorBody = round_trips("unauthenticated_401.json");
     assert_eq!(unauthenticated.message.as_deref(), Some("Unauthenticated."));
 }

@@ -30,7 +30,9 @@ async fn list_instances_sends_the_filter_and_decodes_every_field() {
                 .header("user-agent", USER_AGENT)
                 .header_missing("api-version")
                 .header_missing("content-type");
-            then.status(200).header(JSON.0, JSON.1).body(fixture("list_instances.json"));
+            then.status(200)
+                .header(JSON.0, JSON.1)
+                .body(fixture("list_instances.json"));
         })
         .await;
 
@@ -97,8 +99,12 @@ async fn list_instances_without_filters_sends_no_query() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method(GET).path("/instances").is_true(|req| req.uri().query().is_none());
-            then.status(200).header(JSON.0, JSON.1).body(fixture("list_instances.json"));
+            when.method(GET)
+                .path("/instances")
+                .is_true(|req| req.uri().query().is_none());
+            then.status(200)
+                .header(JSON.0, JSON.1)
+                .body(fixture("list_instances.json"));
         })
         .await;
     let instances = client_for(&server).list_instances().send().await.unwrap();
@@ -116,8 +122,15 @@ async fn create_instance_posts_the_json_body_and_decodes_the_qr_code() {
                 .header("authorization", bearer())
                 .header(JSON.0, JSON.1)
                 .header_missing("api-version")
-                .json_body(serde_json::from_str::<serde_json::Value>(&fixture("create_instance_request.json")).unwrap());
-            then.status(201).header(JSON.0, JSON.1).body(fixture("create_instance.json"));
+                .json_body(
+                    serde_json::from_str::<serde_json::Value>(&fixture(
+                        "create_instance_request.json",
+                    ))
+                    .unwrap(),
+                );
+            then.status(201)
+                .header(JSON.0, JSON.1)
+                .body(fixture("create_instance.json"));
         })
         .await;
 
@@ -154,7 +167,9 @@ async fn create_instance_accepts_200_and_omits_an_unset_webhook() {
             when.method(POST)
                 .path("/create-instance")
                 .json_body(serde_json::json!({"phone": "+201234567890", "name": "MyInstanceName"}));
-            then.status(200).header(JSON.0, JSON.1).body(fixture("create_instance.json"));
+            then.status(200)
+                .header(JSON.0, JSON.1)
+                .body(fixture("create_instance.json"));
         })
         .await;
 
@@ -178,7 +193,9 @@ async fn check_health_gets_the_instance_path() {
                 .path("/fa3d01c4-1234-4c0d-a12f-df319b612f8c/health")
                 .header("authorization", bearer())
                 .header_missing("api-version");
-            then.status(200).header(JSON.0, JSON.1).body(fixture("check_health.json"));
+            then.status(200)
+                .header(JSON.0, JSON.1)
+                .body(fixture("check_health.json"));
         })
         .await;
 
@@ -191,7 +208,10 @@ async fn check_health_gets_the_instance_path() {
 
     mock.assert_calls_async(1).await;
     assert_eq!(health.instance_id, "fa3d01c4-1234-4c0d-a12f-df319b612f8c");
-    assert_eq!(health.connected_at.map(|t| *t), Some(docs_time(2025, 5, 26, 10, 12, 45)));
+    assert_eq!(
+        health.connected_at.map(|t| *t),
+        Some(docs_time(2025, 5, 26, 10, 12, 45))
+    );
     assert_eq!(health.status, InstanceStatus::Working);
 }
 
@@ -205,7 +225,9 @@ async fn request_new_qr_code_posts_without_a_body() {
                 .header("authorization", bearer())
                 .header_missing("content-type")
                 .is_true(|req| req.body_ref().is_empty());
-            then.status(200).header(JSON.0, JSON.1).body(fixture("request_new_qr_code.json"));
+            then.status(200)
+                .header(JSON.0, JSON.1)
+                .body(fixture("request_new_qr_code.json"));
         })
         .await;
 
@@ -232,7 +254,9 @@ async fn restart_instance_posts_and_decodes_the_message() {
                 .path("/fa3d01c4-1234-4c0d-a12f-df319b612f8c/restart")
                 .header("authorization", bearer())
                 .is_true(|req| req.body_ref().is_empty());
-            then.status(200).header(JSON.0, JSON.1).body(fixture("restart_instance.json"));
+            then.status(200)
+                .header(JSON.0, JSON.1)
+                .body(fixture("restart_instance.json"));
         })
         .await;
 
@@ -244,7 +268,10 @@ async fn restart_instance_posts_and_decodes_the_message() {
         .unwrap();
 
     mock.assert_calls_async(1).await;
-    assert_eq!(restarted.message, "WhatsApp instance restarted successfully.");
+    assert_eq!(
+        restarted.message,
+        "WhatsApp instance restarted successfully."
+    );
 }
 
 #[tokio::test]
@@ -252,35 +279,72 @@ async fn path_parameters_are_percent_encoded() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method(POST).is_true(|req| req.uri().path() == "/a%2Fb%20c%3F/restart");
-            then.status(200).header(JSON.0, JSON.1).body(fixture("restart_instance.json"));
+            when.method(POST)
+                .is_true(|req| req.uri().path() == "/a%2Fb%20c%3F/restart");
+            then.status(200)
+                .header(JSON.0, JSON.1)
+                .body(fixture("restart_instance.json"));
         })
         .await;
-    client_for(&server).restart_instance().instance("a/b c?").send().await.unwrap();
+    client_for(&server)
+        .restart_instance()
+        .instance("a/b c?")
+        .send()
+        .await
+        .unwrap();
     mock.assert_calls_async(1).await;
 }
 
 #[tokio::test]
 async fn a_missing_path_parameter_fails_before_sending() {
     let server = MockServer::start_async().await;
-    let any = server.mock_async(|_, then| { then.status(200); }).await;
+    let any = server
+        .mock_async(|_, then| {
+            then.status(200);
+        })
+        .await;
     let err = client_for(&server).check_health().send().await.unwrap_err();
-    assert!(matches!(err, Error::InvalidRequest { operation: "check_health", .. }), "{err:?}");
-    assert_eq!(err.to_string(), "check_health: invalid request: instance was not initialized");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidRequest {
+                operation: "check_health",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "check_health: invalid request: instance was not initialized"
+    );
     any.assert_calls_async(0).await;
 }
 
 #[tokio::test]
 async fn a_missing_body_fails_before_sending() {
     let server = MockServer::start_async().await;
-    let any = server.mock_async(|_, then| { then.status(200); }).await;
+    let any = server
+        .mock_async(|_, then| {
+            then.status(200);
+        })
+        .await;
     let err = client_for(&server)
         .create_instance()
         .body_map(|body| body.name("only a name"))
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidRequest { operation: "create_instance", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidRequest {
+                operation: "create_instance",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("phone"), "{err}");
     any.assert_calls_async(0).await;
 }
@@ -305,14 +369,27 @@ async fn the_base_url_path_is_kept() {
 #[tokio::test]
 async fn a_name_over_50_characters_fails_before_sending() {
     let server = MockServer::start_async().await;
-    let any = server.mock_async(|_, then| { then.status(200); }).await;
+    let any = server
+        .mock_async(|_, then| {
+            then.status(200);
+        })
+        .await;
     let err = client_for(&server)
         .create_instance()
         .body_map(|body| body.phone("+201234567890").name("n".repeat(51)))
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidRequest { operation: "create_instance", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidRequest {
+                operation: "create_instance",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("name"), "{err}");
     any.assert_calls_async(0).await;
 }
