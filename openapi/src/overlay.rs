@@ -35,6 +35,42 @@ pub fn apply(
     overlay: &Value,
     overlay_file: &str,
 ) -> Result<(), PrepareError> {
+    apply_with(document, spec_file, overlay, overlay_file, &mut Err)
+}
+
+/// Every operation or schema that `overlay` adds although `document`
+/// already defines it: local entries the vendor now publishes, which should
+/// be removed from the overlay. Unlike [`apply`], it lists them all.
+pub fn redefinitions(
+    document: &Value,
+    spec_file: &str,
+    overlay: &Value,
+    overlay_file: &str,
+) -> Result<Vec<PrepareError>, PrepareError> {
+    let mut found = Vec::new();
+    let mut scratch = document.clone();
+    apply_with(
+        &mut scratch,
+        spec_file,
+        overlay,
+        overlay_file,
+        &mut |conflict| {
+            found.push(conflict);
+            Ok(())
+        },
+    )?;
+    Ok(found)
+}
+
+/// Applies the overlay; each redefinition goes to `on_redefinition`, which
+/// decides whether it stops the run.
+fn apply_with(
+    document: &mut Value,
+    spec_file: &str,
+    overlay: &Value,
+    overlay_file: &str,
+    on_redefinition: &mut dyn FnMut(PrepareError) -> Result<(), PrepareError>,
+) -> Result<(), PrepareError> {
     let actions = read_actions(overlay, overlay_file)?;
     // Conflicts are judged against the vendor's document alone, so that two
     // local actions may add to the same map.
@@ -46,7 +82,11 @@ pub fn apply(
             Change::Remove => remove_all(document, targets),
             Change::Update(update) => {
                 for target in &targets {
-                    check_no_redefinition(&vendored, target, update, &action, spec_file)?;
+                    if let Err(conflict) =
+                        check_no_redefinition(&vendored, target, update, &action, spec_file)
+                    {
+                        on_redefinition(conflict)?;
+                    }
                 }
                 for target in targets {
                     merge(node_mut(document, &target), update);
@@ -404,6 +444,23 @@ mod tests {
             err.message
                 .contains("schema `Instance` is defined both by spec.yaml"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn redefinitions_lists_every_overlap() {
+        let actions = json!([
+            {"target": "$.paths", "update": {"/instances": {"get": {}, "post": {}}}},
+            {"target": "$.components.schemas", "update": {"Instance": {}, "New": {}}}
+        ]);
+        let found = redefinitions(&spec(), "spec.yaml", &overlay(actions), "overlay.yaml").unwrap();
+        let messages: Vec<_> = found
+            .iter()
+            .map(|e| e.message.split(" is defined").next().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            messages,
+            ["operation `GET /instances`", "schema `Instance`"]
         );
     }
 
