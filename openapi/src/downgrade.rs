@@ -95,34 +95,20 @@ fn drop_document_extras(root: &mut Map<String, Value>) {
 
 /// Walks the non-schema part of the document looking for schema positions.
 fn walk_document(value: &mut Value, pointer: &mut String, file: &str) -> Result<(), PrepareError> {
-    match value {
-        Value::Object(map) => {
-            let in_components = pointer == "/components";
-            for (key, child) in map.iter_mut() {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape_pointer(key));
-                if key == "schema" {
-                    rewrite_schema(child, pointer, file)?;
-                } else if in_components && key == "schemas" {
-                    for_each_entry(child, pointer, file, rewrite_schema)?;
-                } else if !is_data(key) {
-                    walk_document(child, pointer, file)?;
-                }
-                pointer.truncate(len);
-            }
+    let in_components = pointer == "/components";
+    for_each_child(value, pointer, |key, child, pointer| {
+        if key == "schema" {
+            rewrite_schema(child, pointer, file)
+        } else if in_components && key == "schemas" {
+            for_each_child(child, pointer, |_, schema, pointer| {
+                rewrite_schema(schema, pointer, file)
+            })
+        } else if is_data(key) {
+            Ok(())
+        } else {
+            walk_document(child, pointer, file)
         }
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                let len = pointer.len();
-                pointer.push_str(&format!("/{i}"));
-                walk_document(item, pointer, file)?;
-                pointer.truncate(len);
-            }
-        }
-        _ => {}
-    }
-    Ok(())
+    })
 }
 
 /// Keys whose values are example data or vendor extensions, never schemas.
@@ -130,33 +116,33 @@ fn is_data(key: &str) -> bool {
     key == "example" || key == "examples" || key.starts_with("x-")
 }
 
-type Rewrite = fn(&mut Value, &mut String, &str) -> Result<(), PrepareError>;
-
-fn for_each_entry(
+/// Calls `visit(key, child, pointer)` for every member of an object or
+/// element of an array (key `"0"`, `"1"`, ...), with `pointer` extended by
+/// that child's segment for the call.
+fn for_each_child(
     value: &mut Value,
     pointer: &mut String,
-    file: &str,
-    rewrite: Rewrite,
+    mut visit: impl FnMut(&str, &mut Value, &mut String) -> Result<(), PrepareError>,
 ) -> Result<(), PrepareError> {
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map.iter_mut() {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape_pointer(key));
-                rewrite(child, pointer, file)?;
-                pointer.truncate(len);
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter_mut().enumerate() {
-                let len = pointer.len();
-                pointer.push_str(&format!("/{i}"));
-                rewrite(child, pointer, file)?;
-                pointer.truncate(len);
-            }
-        }
-        _ => {}
+    let children: Vec<(String, &mut Value)> = match value {
+        Value::Object(map) => map
+            .iter_mut()
+            .map(|(key, child)| (key.clone(), child))
+            .collect(),
+        Value::Array(items) => items
+            .iter_mut()
+            .enumerate()
+            .map(|(i, child)| (i.to_string(), child))
+            .collect(),
+        _ => return Ok(()),
+    };
+    for (key, child) in children {
+        let len = pointer.len();
+        pointer.push('/');
+        pointer.push_str(&escape_pointer(&key));
+        let result = visit(&key, child, pointer);
+        pointer.truncate(len);
+        result?;
     }
     Ok(())
 }
@@ -188,27 +174,26 @@ fn rewrite_schema(
     for keyword in DROPPED_SCHEMA_KEYWORDS {
         map.shift_remove(keyword);
     }
-    rewrite_subschemas(map, pointer, file)
+    rewrite_subschemas(schema, pointer, file)
 }
 
 fn rewrite_subschemas(
-    map: &mut Map<String, Value>,
+    schema: &mut Value,
     pointer: &mut String,
     file: &str,
 ) -> Result<(), PrepareError> {
-    for (key, child) in map.iter_mut() {
-        let len = pointer.len();
-        pointer.push('/');
-        pointer.push_str(&escape_pointer(key));
+    for_each_child(schema, pointer, |key, child, pointer| {
         // `properties` maps names to schemas; allOf/anyOf/oneOf list them.
-        if key == "properties" || LIST_SUBSCHEMAS.contains(&key.as_str()) {
-            for_each_entry(child, pointer, file, rewrite_schema)?;
-        } else if SINGLE_SUBSCHEMAS.contains(&key.as_str()) {
-            rewrite_schema(child, pointer, file)?;
+        if key == "properties" || LIST_SUBSCHEMAS.contains(&key) {
+            for_each_child(child, pointer, |_, sub, pointer| {
+                rewrite_schema(sub, pointer, file)
+            })
+        } else if SINGLE_SUBSCHEMAS.contains(&key) {
+            rewrite_schema(child, pointer, file)
+        } else {
+            Ok(())
         }
-        pointer.truncate(len);
-    }
-    Ok(())
+    })
 }
 
 /// `type: [T, 'null']` becomes `type: T` plus `nullable: true`.

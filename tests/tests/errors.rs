@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
+use hypersender::types::InstanceResponse;
 use hypersender::{Client, Error, InstanceStatus, RetryPolicy};
 use hypersender_tests::{
     DOCS_ACCESS_TOKEN_SECRET, TEST_TOKEN, TEST_TOKEN_SECRET, client_for, fast_retries, fixture,
@@ -26,6 +27,30 @@ fn assert_no_secrets(err: &Error) {
             "access token leaked: {text}"
         );
     }
+}
+
+/// Lists instances from a server answering `GET /instances` with `status`,
+/// `content_type` and `body`.
+async fn list_from(
+    status: u16,
+    content_type: &'static str,
+    body: String,
+) -> Result<Vec<InstanceResponse>, Error> {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(move |when, then| {
+            when.method(GET).path("/instances");
+            then.status(status)
+                .header("content-type", content_type)
+                .body(body);
+        })
+        .await;
+    client_for(&server).list_instances().send().await
+}
+
+/// The docs' list example, to be changed by a test.
+fn list_fixture() -> serde_json::Value {
+    serde_json::from_str(&fixture("list_instances.json")).unwrap()
 }
 
 fn http_error(err: Error) -> Box<hypersender::HttpError> {
@@ -305,18 +330,7 @@ async fn a_server_error_with_an_html_page_keeps_status_and_body() {
 
 #[tokio::test]
 async fn an_html_page_with_status_200_is_a_decode_error_keeping_the_body() {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/instances");
-            then.status(200)
-                .header("content-type", "text/html")
-                .body(fixture("html_error_page.html"));
-        })
-        .await;
-    let err = client_for(&server)
-        .list_instances()
-        .send()
+    let err = list_from(200, "text/html", fixture("html_error_page.html"))
         .await
         .unwrap_err();
     assert!(
@@ -336,18 +350,7 @@ async fn an_html_page_with_status_200_is_a_decode_error_keeping_the_body() {
 async fn truncated_json_is_a_decode_error_without_the_tokens_it_carried() {
     let full = fixture("list_instances.json");
     let truncated = full[..full.find("\"created_at\"").unwrap()].to_owned();
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(move |when, then| {
-            when.method(GET).path("/instances");
-            then.status(200).header(JSON.0, JSON.1).body(truncated);
-        })
-        .await;
-    let err = client_for(&server)
-        .list_instances()
-        .send()
-        .await
-        .unwrap_err();
+    let err = list_from(200, JSON.1, truncated).await.unwrap_err();
     assert_no_secrets(&err);
     let decode = decode_error(err);
     assert!(
@@ -369,19 +372,11 @@ async fn truncated_json_is_a_decode_error_without_the_tokens_it_carried() {
 
 #[tokio::test]
 async fn unknown_fields_and_an_unknown_status_are_accepted() {
-    let mut body: serde_json::Value =
-        serde_json::from_str(&fixture("list_instances.json")).unwrap();
+    let mut body = list_fixture();
     body[0]["status"] = "DELETING".into();
     body[0]["region"] = "eu-west".into();
     body[1]["webhook"] = serde_json::json!({"url": "https://x", "events": ["message"]});
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(move |when, then| {
-            when.method(GET).path("/instances");
-            then.status(200).header(JSON.0, JSON.1).json_body(body);
-        })
-        .await;
-    let instances = client_for(&server).list_instances().send().await.unwrap();
+    let instances = list_from(200, JSON.1, body.to_string()).await.unwrap();
     assert_eq!(instances[0].status.as_str(), "DELETING");
     assert!(!instances[0].status.is_known());
     assert_eq!(instances[1].status, InstanceStatus::ScanQrCode);
@@ -389,21 +384,9 @@ async fn unknown_fields_and_an_unknown_status_are_accepted() {
 
 #[tokio::test]
 async fn a_bad_timestamp_names_the_field() {
-    let mut body: serde_json::Value =
-        serde_json::from_str(&fixture("list_instances.json")).unwrap();
+    let mut body = list_fixture();
     body[1]["created_at"] = "yesterday".into();
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(move |when, then| {
-            when.method(GET).path("/instances");
-            then.status(200).header(JSON.0, JSON.1).json_body(body);
-        })
-        .await;
-    let err = client_for(&server)
-        .list_instances()
-        .send()
-        .await
-        .unwrap_err();
+    let err = list_from(200, JSON.1, body.to_string()).await.unwrap_err();
     assert_no_secrets(&err);
     let decode = decode_error(err);
     assert_eq!(decode.path, "[1].created_at");
@@ -441,21 +424,9 @@ async fn a_missing_required_field_names_the_field() {
 
 #[tokio::test]
 async fn a_wrongly_typed_secret_is_not_quoted_in_the_message() {
-    let mut body: serde_json::Value =
-        serde_json::from_str(&fixture("list_instances.json")).unwrap();
+    let mut body = list_fixture();
     body[0]["access_token"] = serde_json::json!(987654321987654321u64);
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(move |when, then| {
-            when.method(GET).path("/instances");
-            then.status(200).header(JSON.0, JSON.1).json_body(body);
-        })
-        .await;
-    let err = client_for(&server)
-        .list_instances()
-        .send()
-        .await
-        .unwrap_err();
+    let err = list_from(200, JSON.1, body.to_string()).await.unwrap_err();
     let text = format!("{err} {err:?}");
     assert!(!text.contains("987654321987654321"), "{text}");
     assert_eq!(decode_error(err).path, "[0].access_token");
@@ -466,18 +437,7 @@ async fn tokens_in_an_error_body_are_not_leaked() {
     let body = format!(
         r#"{{"message":"token {TEST_TOKEN} is revoked","instances":[{{"access_token":"234|{DOCS_ACCESS_TOKEN_SECRET}"}}],"debug":"Bearer {TEST_TOKEN}"}}"#
     );
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(move |when, then| {
-            when.method(GET).path("/instances");
-            then.status(403).header(JSON.0, JSON.1).body(body);
-        })
-        .await;
-    let err = client_for(&server)
-        .list_instances()
-        .send()
-        .await
-        .unwrap_err();
+    let err = list_from(403, JSON.1, body).await.unwrap_err();
     assert_no_secrets(&err);
     assert_eq!(
         err.to_string(),
