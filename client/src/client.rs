@@ -21,6 +21,9 @@ pub const BASE_URL_ENV: &str = "HYPERSENDER_BASE_URL";
 /// `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("hypersender-rust/", env!("CARGO_PKG_VERSION"));
 
+/// Default largest response body: 10 MiB, over 30,000 listed instances.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 10 * 1024 * 1024;
+
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -47,6 +50,7 @@ impl Client {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -113,6 +117,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     retry: RetryPolicy,
+    max_response_bytes: u64,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -123,6 +128,7 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -153,6 +159,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body accepted (default 10 MiB). A larger one
+    /// fails with [`Error::ResponseTooLarge`] as soon as the limit is
+    /// passed, so a hostile or broken server cannot grow memory without bound.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Builds the client, checking the token and the base URL.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = validate_base_url(&self.base_url)?;
@@ -165,6 +179,7 @@ impl ClientBuilder {
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         let inner = Inner {
             retry: self.retry,
+            max_response_bytes: self.max_response_bytes,
             api_token: self.token,
         };
         Ok(Client {

@@ -11,6 +11,7 @@ use crate::Client;
 use crate::generated::types::ErrorBody;
 use crate::redact::Redactor;
 use crate::retry::retry_after;
+use crate::transport::BodyTooLarge;
 
 /// Everything that can go wrong when calling the API.
 ///
@@ -41,6 +42,15 @@ pub enum Error {
         operation: &'static str,
         /// The underlying error.
         source: reqwest::Error,
+    },
+    /// The response body was larger than the client's limit
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes));
+    /// reading stopped there.
+    ResponseTooLarge {
+        /// The operation, such as `list_instances`.
+        operation: &'static str,
+        /// The limit in bytes.
+        limit: u64,
     },
     /// The server answered with an error status.
     Http(Box<HttpError>),
@@ -99,7 +109,8 @@ impl Error {
             Self::Config(_) => None,
             Self::InvalidRequest { operation, .. }
             | Self::Transport { operation, .. }
-            | Self::Timeout { operation, .. } => Some(operation),
+            | Self::Timeout { operation, .. }
+            | Self::ResponseTooLarge { operation, .. } => Some(operation),
             Self::Http(e) => Some(e.operation),
             Self::Decode(e) => Some(e.operation),
         }
@@ -133,6 +144,12 @@ impl fmt::Display for Error {
                 write!(f, "{operation}: could not talk to the server: {source}")
             }
             Self::Timeout { operation, .. } => write!(f, "{operation}: timed out"),
+            Self::ResponseTooLarge { operation, limit } => {
+                write!(
+                    f,
+                    "{operation}: the response body is larger than the limit of {limit} bytes"
+                )
+            }
             Self::Http(e) => fmt::Display::fmt(e, f),
             Self::Decode(e) => write!(
                 f,
@@ -208,11 +225,25 @@ pub(crate) async fn finish<T: DeserializeOwned, E>(
 }
 
 fn transport(operation: &'static str, source: reqwest::Error) -> Error {
-    if source.is_timeout() {
+    if let Some(limit) = body_limit_hit(&source) {
+        Error::ResponseTooLarge { operation, limit }
+    } else if source.is_timeout() {
         Error::Timeout { operation, source }
     } else {
         Error::Transport { operation, source }
     }
+}
+
+/// The limit, when `error` comes from a body cut at the size limit.
+fn body_limit_hit(error: &reqwest::Error) -> Option<u64> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        if let Some(hit) = current.downcast_ref::<BodyTooLarge>() {
+            return Some(hit.limit);
+        }
+        source = current.source();
+    }
+    None
 }
 
 /// Decodes `body` again, tracking the path, to say where it went wrong.
@@ -260,10 +291,13 @@ async fn http_error(
     let retry_after = retry_after(response.headers());
     let raw_body = match response.bytes().await {
         Ok(bytes) => redactor.body(&bytes),
-        Err(e) => format!(
-            "(the body could not be read: {})",
-            redactor.text(&e.to_string())
-        ),
+        Err(e) => match body_limit_hit(&e) {
+            Some(limit) => return Error::ResponseTooLarge { operation, limit },
+            None => format!(
+                "(the body could not be read: {})",
+                redactor.text(&e.to_string())
+            ),
+        },
     };
     // Decoded from the redacted text, so the decoded message is redacted too.
     let body = serde_json::from_str::<ErrorBody>(&raw_body).ok();

@@ -11,7 +11,10 @@ mod transport;
 
 include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 
-pub use client::{BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, TOKEN_ENV, USER_AGENT};
+pub use client::{
+    BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, TOKEN_ENV,
+    USER_AGENT,
+};
 pub use error::{DecodeError, Error, HttpError};
 pub use generated::types;
 pub use retry::RetryPolicy;

@@ -4,6 +4,8 @@
 //! The README's code blocks are compiled as doctests of this crate, so the
 //! quick start there cannot rot.
 
+pub mod hostile;
+
 use std::time::Duration;
 
 use hypersender::{Client, RetryPolicy};

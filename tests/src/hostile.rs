@@ -1,0 +1,213 @@
+//! A raw TCP server that misbehaves on purpose, one scripted behaviour per
+//! server. It listens on 127.0.0.1 only, counts requests, bounds every loop in
+//! bytes and time, and stops when dropped.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// How the server answers every request. (Fields are the obvious sizes,
+/// durations and response parts.)
+#[allow(missing_docs)]
+#[derive(Clone, Debug)]
+pub enum Behavior {
+    /// Sends the status line and headers (announcing `content_length`
+    /// bytes), then nothing for `stall`, then closes.
+    StallAfterHeaders {
+        content_length: u64,
+        stall: Duration,
+    },
+    /// Announces `content_length` bytes, sends `sent` of them, closes.
+    CloseMidBody { content_length: u64, sent: usize },
+    /// Sends `total` bytes of a JSON-looking body in 64 KiB chunks, with a
+    /// `Content-Length` or chunked encoding.
+    Huge { total: u64, declare_length: bool },
+    /// A complete response.
+    Respond {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
+    /// Answers with the request it received, as the body of a 500.
+    EchoRequestAs500,
+}
+
+/// A running misbehaving server.
+pub struct HostileServer {
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    requests: Arc<AtomicUsize>,
+    body_bytes_written: Arc<AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl HostileServer {
+    /// Starts a server answering every request with `behavior`.
+    pub async fn start(behavior: Behavior) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(AtomicUsize::new(0));
+        let body_bytes_written = Arc::new(AtomicU64::new(0));
+        let (counter, written) = (Arc::clone(&requests), Arc::clone(&body_bytes_written));
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (behavior, counter, written) =
+                    (behavior.clone(), Arc::clone(&counter), Arc::clone(&written));
+                tokio::spawn(async move {
+                    let _ = serve(stream, behavior, counter, written).await;
+                });
+            }
+        });
+        Self {
+            base_url,
+            requests,
+            body_bytes_written,
+            task,
+        }
+    }
+
+    /// Requests received so far.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    /// Body bytes the server managed to write before the client hung up.
+    pub fn body_bytes_written(&self) -> u64 {
+        self.body_bytes_written.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for HostileServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Reads one request head; `None` when the client closed first.
+async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<String>> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).await? == 0 || head.len() > 64 * 1024 {
+            return Ok(None);
+        }
+        head.push(byte[0]);
+    }
+    Ok(Some(String::from_utf8_lossy(&head).into_owned()))
+}
+
+async fn serve(
+    mut stream: TcpStream,
+    behavior: Behavior,
+    requests: Arc<AtomicUsize>,
+    written: Arc<AtomicU64>,
+) -> std::io::Result<()> {
+    while let Some(head) = read_head(&mut stream).await? {
+        requests.fetch_add(1, Ordering::SeqCst);
+        match &behavior {
+            Behavior::StallAfterHeaders {
+                content_length,
+                stall,
+            } => {
+                stream
+                    .write_all(json_head(200, Some(*content_length), &[]).as_bytes())
+                    .await?;
+                tokio::time::sleep(*stall).await;
+                return Ok(());
+            }
+            Behavior::CloseMidBody {
+                content_length,
+                sent,
+            } => {
+                stream
+                    .write_all(json_head(200, Some(*content_length), &[]).as_bytes())
+                    .await?;
+                stream
+                    .write_all(&b"[{\"id\":\"x\"".repeat(*sent / 10 + 1)[..*sent])
+                    .await?;
+                return Ok(());
+            }
+            Behavior::Huge {
+                total,
+                declare_length,
+            } => {
+                let length = declare_length.then_some(*total);
+                stream
+                    .write_all(json_head(200, length, &[]).as_bytes())
+                    .await?;
+                return write_huge(&mut stream, *total, *declare_length, &written).await;
+            }
+            Behavior::Respond {
+                status,
+                headers,
+                body,
+            } => {
+                let mut head = json_head(*status, Some(body.len() as u64), headers);
+                head.push_str(body);
+                stream.write_all(head.as_bytes()).await?;
+            }
+            Behavior::EchoRequestAs500 => {
+                let mut response = json_head(500, Some(head.len() as u64), &[]);
+                response.push_str(&head);
+                stream.write_all(response.as_bytes()).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn json_head(status: u16, content_length: Option<u64>, extra: &[(String, String)]) -> String {
+    let mut head = format!("HTTP/1.1 {status} Scripted\r\n");
+    let has_content_type = extra
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+    if !has_content_type {
+        head.push_str("content-type: application/json\r\n");
+    }
+    match content_length {
+        Some(length) => head.push_str(&format!("content-length: {length}\r\n")),
+        None => head.push_str("transfer-encoding: chunked\r\n"),
+    }
+    for (name, value) in extra {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    head
+}
+
+/// Writes up to `total` body bytes; stops at the first write error (the
+/// client hung up), so the loop is bounded either way.
+async fn write_huge(
+    stream: &mut TcpStream,
+    total: u64,
+    declare_length: bool,
+    written: &AtomicU64,
+) -> std::io::Result<()> {
+    let chunk = vec![b' '; 64 * 1024];
+    let mut sent = 0u64;
+    while sent < total {
+        let size = chunk.len().min((total - sent) as usize);
+        let result = if declare_length {
+            stream.write_all(&chunk[..size]).await
+        } else {
+            let mut framed = format!("{size:x}\r\n").into_bytes();
+            framed.extend_from_slice(&chunk[..size]);
+            framed.extend_from_slice(b"\r\n");
+            stream.write_all(&framed).await
+        };
+        if result.is_err() {
+            return Ok(());
+        }
+        sent += size as u64;
+        written.store(sent, Ordering::SeqCst);
+    }
+    if !declare_length {
+        stream.write_all(b"0\r\n\r\n").await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,258 @@
+//! A server that misbehaves: the client returns the right error within its
+//! timeout, stops reading at its size limit, gives up after its retry budget,
+//! and never leaks the token.
+
+use std::time::{Duration, Instant};
+
+use hypersender::{Client, Error, RetryPolicy};
+use hypersender_tests::hostile::{Behavior, HostileServer};
+use hypersender_tests::{TEST_TOKEN, TEST_TOKEN_SECRET, fast_retries, fixture};
+
+const MIB: u64 = 1024 * 1024;
+
+fn client(server: &HostileServer, timeout: Duration, retry: RetryPolicy, limit: u64) -> Client {
+    Client::builder(TEST_TOKEN)
+        .base_url(&server.base_url)
+        .timeout(timeout)
+        .retry_policy(retry)
+        .max_response_bytes(limit)
+        .build()
+        .unwrap()
+}
+
+fn assert_no_token(err: &Error) {
+    let text = format!("{err} {err:?}");
+    assert!(!text.contains(TEST_TOKEN_SECRET), "{text}");
+}
+
+#[tokio::test]
+async fn a_stall_after_the_headers_times_out_on_time() {
+    let server = HostileServer::start(Behavior::StallAfterHeaders {
+        content_length: 100,
+        stall: Duration::from_secs(10),
+    })
+    .await;
+    let client = client(&server, Duration::from_millis(500), fast_retries(), MIB);
+    let started = Instant::now();
+    let err = client.list_instances().send().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                operation: "list_instances",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.requests(), 1, "a timeout is not retried");
+    assert_no_token(&err);
+}
+
+#[tokio::test]
+async fn a_connection_closed_mid_body_is_a_transport_error() {
+    let server = HostileServer::start(Behavior::CloseMidBody {
+        content_length: 1000,
+        sent: 25,
+    })
+    .await;
+    let err = client(&server, Duration::from_secs(5), fast_retries(), MIB)
+        .list_instances()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                operation: "list_instances",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_no_token(&err);
+}
+
+#[tokio::test]
+async fn fifty_megabytes_stop_at_the_limit() {
+    for declare_length in [true, false] {
+        let server = HostileServer::start(Behavior::Huge {
+            total: 50 * MIB,
+            declare_length,
+        })
+        .await;
+        let started = Instant::now();
+        let err = client(&server, Duration::from_secs(20), fast_retries(), MIB)
+            .list_instances()
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::ResponseTooLarge { operation: "list_instances", limit } if limit == MIB),
+            "declare_length {declare_length}: {err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "list_instances: the response body is larger than the limit of 1048576 bytes"
+        );
+        // The client hung up: the server could not push the whole body.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            server.body_bytes_written() < 20 * MIB,
+            "wrote {} bytes",
+            server.body_bytes_written()
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+}
+
+#[tokio::test]
+async fn the_default_limit_also_refuses_fifty_megabytes() {
+    let server = HostileServer::start(Behavior::Huge {
+        total: 50 * MIB,
+        declare_length: true,
+    })
+    .await;
+    let client = Client::builder(TEST_TOKEN)
+        .base_url(&server.base_url)
+        .build()
+        .unwrap();
+    let err = client.list_instances().send().await.unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit, .. } if limit == hypersender::DEFAULT_MAX_RESPONSE_BYTES),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_large_error_body_is_cut_at_the_limit_too() {
+    let body = "x".repeat(2 * MIB as usize);
+    let server = HostileServer::start(Behavior::Respond {
+        status: 500,
+        headers: vec![],
+        body,
+    })
+    .await;
+    let err = client(&server, Duration::from_secs(5), fast_retries(), MIB)
+        .restart_instance()
+        .instance("a")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ResponseTooLarge {
+                operation: "restart_instance",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_content_type_with_json_is_accepted_and_xml_is_a_decode_error() {
+    let plain = vec![("content-type".to_owned(), "text/plain".to_owned())];
+    let server = HostileServer::start(Behavior::Respond {
+        status: 200,
+        headers: plain,
+        body: fixture("list_instances.json"),
+    })
+    .await;
+    let instances = client(&server, Duration::from_secs(5), fast_retries(), MIB)
+        .list_instances()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        instances.len(),
+        2,
+        "the body is what matters, not the label"
+    );
+
+    let xml = vec![("content-type".to_owned(), "application/xml".to_owned())];
+    let body = "<instances><instance id=\"1\"/></instances>".to_owned();
+    let server = HostileServer::start(Behavior::Respond {
+        status: 200,
+        headers: xml,
+        body,
+    })
+    .await;
+    let err = client(&server, Duration::from_secs(5), fast_retries(), MIB)
+        .list_instances()
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Decode(decode) = err else {
+        panic!("expected a decode error, got {err:?}")
+    };
+    assert_eq!(
+        decode.raw_body,
+        "<instances><instance id=\"1\"/></instances>"
+    );
+}
+
+#[tokio::test]
+async fn rate_limited_forever_gives_up_after_the_retry_budget() {
+    let headers = vec![("retry-after".to_owned(), "0".to_owned())];
+    let server = HostileServer::start(Behavior::Respond {
+        status: 429,
+        headers,
+        body: "{\"message\":\"Too Many Attempts.\"}".into(),
+    })
+    .await;
+    let client = client(
+        &server,
+        Duration::from_secs(5),
+        fast_retries().with_max_retries(4),
+        MIB,
+    );
+    let started = Instant::now();
+    let err = client.list_instances().send().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
+    assert_eq!(err.retry_after(), Some(Duration::ZERO));
+    assert_eq!(server.requests(), 5, "the first try and 4 retries");
+    assert!(started.elapsed() < Duration::from_secs(3));
+
+    let err = client
+        .restart_instance()
+        .instance("a")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
+    assert_eq!(server.requests(), 6, "a POST is tried once");
+}
+
+#[tokio::test]
+async fn a_server_echoing_the_request_does_not_leak_the_token() {
+    let server = HostileServer::start(Behavior::EchoRequestAs500).await;
+    let err = client(
+        &server,
+        Duration::from_secs(5),
+        RetryPolicy::disabled(),
+        MIB,
+    )
+    .list_instances()
+    .send()
+    .await
+    .unwrap_err();
+    let Error::Http(http) = &err else {
+        panic!("expected an HTTP error, got {err:?}")
+    };
+    assert!(
+        http.raw_body
+            .to_ascii_lowercase()
+            .contains("authorization: bearer ** redacted **"),
+        "{}",
+        http.raw_body
+    );
+    assert_no_token(&err);
+}
