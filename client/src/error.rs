@@ -246,6 +246,28 @@ fn body_limit_hit(error: &reqwest::Error) -> Option<u64> {
     None
 }
 
+/// Decodes a response body of `operation` as the client does: into the
+/// documented type, or [`Error::Decode`] naming the path that failed, with
+/// secrets redacted. Use it for recorded or relayed responses.
+///
+/// ```
+/// use hypersender::types::HealthResponse;
+///
+/// let body = br#"{"instance_id": "fa3d01c4", "connected_at": "2025-05-26T10:12:45", "status": "WORKING"}"#;
+/// let health: HealthResponse = hypersender::decode_response("check_health", body).unwrap();
+/// assert_eq!(health.status, hypersender::InstanceStatus::Working);
+///
+/// let err = hypersender::decode_response::<HealthResponse>("check_health", b"{\"status\": 7}").unwrap_err();
+/// assert!(err.to_string().starts_with("check_health: unexpected response body at `status`"));
+/// ```
+pub fn decode_response<T: DeserializeOwned>(
+    operation: &'static str,
+    body: &[u8],
+) -> Result<T, Error> {
+    serde_json::from_slice(body)
+        .map_err(|_| decode_error::<T>(Redactor { api_token: "" }, operation, body))
+}
+
 /// Decodes `body` again, tracking the path, to say where it went wrong.
 fn decode_error<T: DeserializeOwned>(
     redactor: Redactor<'_>,

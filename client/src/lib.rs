@@ -15,7 +15,7 @@ pub use client::{
     BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, TOKEN_ENV,
     USER_AGENT,
 };
-pub use error::{DecodeError, Error, HttpError};
+pub use error::{DecodeError, Error, HttpError, decode_response};
 pub use generated::types;
 pub use retry::RetryPolicy;
 pub use secret::AccessToken;

@@ -1,0 +1,11 @@
+//! Any text as the vendored spec: preparation returns a document or an
+//! error naming the file, never a panic.
+#![no_main]
+
+use hypersender_openapi::{Source, prepare};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|text: &str| {
+    let spec = Source { name: "fuzzed.yaml", text };
+    let _ = prepare(spec, Source::OVERLAY);
+});
