@@ -208,8 +208,12 @@ proptest! {
 fn very_deep_nesting_neither_overflows_the_stack_nor_panics() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     // As the whole body: a decode error at the first value of the wrong type.
-    let err = decode_response::<Vec<InstanceResponse>>("list_instances", deep.as_bytes()).unwrap_err();
-    assert!(matches!(&err, Error::Decode(e) if e.path == "[0][0]"), "{err}");
+    let err =
+        decode_response::<Vec<InstanceResponse>>("list_instances", deep.as_bytes()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode(e) if e.path == "[0][0]"),
+        "{err}"
+    );
     // Inside an unknown field: skipped, the instance decodes.
     let body = format!(
         r#"[{{"id":"a","name":"n","phone":"p","service_type":"w","status":"WORKING","access_token":null,"created_at":"2025-05-26T10:12:45","extra":{deep}}}]"#

@@ -7,7 +7,7 @@
 //! cargo xtask serve-snapshot [--dir DIR] [--addr ADDR]   serve recorded docs pages on loopback
 //!
 //! OPTIONS: --docs-url URL (default https://docs.hypersender.com)  --api-version V (default v1)
-//!          --openapi-dir DIR (default the workspace's openapi/)  --concurrency N (4)
+//!          --openapi-dir DIR (default the workspace's openapi/)  --concurrency N (8)
 //!          --timeout SECS (10)  --retries N (2)
 //! ```
 
