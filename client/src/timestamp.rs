@@ -4,7 +4,7 @@ use std::fmt;
 use std::ops::Deref;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A timestamp from the API (`created_at`, `connected_at`) as a
@@ -58,30 +58,80 @@ impl Timestamp {
 
     /// Parses one of the accepted forms (see the type's docs).
     pub fn parse(text: &str) -> Result<Self, InvalidTimestamp> {
-        let invalid = || InvalidTimestamp(text.chars().take(MAX_LEN).collect());
-        if text.len() > MAX_LEN || !text.is_char_boundary(10.min(text.len())) {
-            return Err(invalid());
-        }
-        let normalized = normalize_separator(text);
-        if let Ok(with_offset) = DateTime::parse_from_rfc3339(&normalized) {
-            return Ok(Self(with_offset.with_timezone(&Utc)));
-        }
-        if let Ok(with_offset) = DateTime::parse_from_str(&normalized, "%Y-%m-%dT%H:%M:%S%.f%z") {
-            return Ok(Self(with_offset.with_timezone(&Utc)));
-        }
-        NaiveDateTime::parse_from_str(&normalized, "%Y-%m-%dT%H:%M:%S%.f")
-            .map(|naive| Self(naive.and_utc()))
-            .map_err(|_| invalid())
+        parse_layout(text.as_bytes())
+            .map(Self)
+            .ok_or_else(|| InvalidTimestamp(text.chars().take(MAX_LEN).collect()))
     }
 }
 
-/// `2025-05-26 10:12:45` becomes `2025-05-26T10:12:45`.
-fn normalize_separator(text: &str) -> String {
-    let mut normalized = text.to_owned();
-    if normalized.get(10..11) == Some(" ") {
-        normalized.replace_range(10..11, "T");
+// A fixed-layout parser rather than chrono's format strings: one pass, no
+// allocation, and it runs for every instance of every list (see the decode
+// benchmark in BENCHMARKS.md).
+//
+//   YYYY-MM-DD(T|t| )HH:MM:SS[.fraction][Z|z|+HH:MM|-HH:MM|+HHMM|-HHMM]
+
+fn parse_layout(text: &[u8]) -> Option<DateTime<Utc>> {
+    if text.len() < 19 || text.len() > MAX_LEN {
+        return None;
     }
-    normalized
+    let (head, rest) = text.split_at(19);
+    let fixed = |at: usize, byte: u8| head[at] == byte;
+    let separators = fixed(4, b'-') && fixed(7, b'-') && fixed(13, b':') && fixed(16, b':');
+    if !separators || !matches!(head[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let year = i32::try_from(digits(&head[0..4])?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, digits(&head[5..7])?, digits(&head[8..10])?)?;
+    let (nanos, rest) = fraction(rest)?;
+    let (hour, minute, second) = (
+        digits(&head[11..13])?,
+        digits(&head[14..16])?,
+        digits(&head[17..19])?,
+    );
+    if second > 59 {
+        return None; // no leap seconds in API timestamps
+    }
+    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+    let offset_seconds = offset(rest)?;
+    let local = NaiveDateTime::new(date, time);
+    Some((local - chrono::Duration::seconds(offset_seconds.into())).and_utc())
+}
+
+/// The value of a run of ASCII digits.
+fn digits(bytes: &[u8]) -> Option<u32> {
+    bytes.iter().try_fold(0u32, |value, byte| {
+        byte.is_ascii_digit()
+            .then(|| value * 10 + u32::from(byte - b'0'))
+    })
+}
+
+/// `.123` (1 to 9 digits) as nanoseconds, and what follows.
+fn fraction(rest: &[u8]) -> Option<(u32, &[u8])> {
+    let Some(after_dot) = rest.strip_prefix(b".") else {
+        return Some((0, rest));
+    };
+    let count = after_dot.iter().take_while(|b| b.is_ascii_digit()).count();
+    if count == 0 || count > 9 {
+        return None;
+    }
+    let nanos = digits(&after_dot[..count])? * 10u32.pow(9 - count as u32);
+    Some((nanos, &after_dot[count..]))
+}
+
+/// Seconds east of UTC: none (read as UTC), `Z`, `+HH:MM` or `+HHMM` (or `-`).
+fn offset(rest: &[u8]) -> Option<i32> {
+    let (sign, hours, minutes) = match rest {
+        [] | [b'Z' | b'z'] => return Some(0),
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            (*sign, digits(&[*h1, *h2])?, digits(&[*m1, *m2])?)
+        }
+        _ => return None,
+    };
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    let seconds = i32::try_from(hours * 3600 + minutes * 60).ok()?;
+    Some(if sign == b'-' { -seconds } else { seconds })
 }
 
 impl Deref for Timestamp {
