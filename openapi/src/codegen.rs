@@ -100,6 +100,24 @@ pub fn generate(spec: &OpenAPI, file: &str) -> Result<String, PrepareError> {
     Ok(format!("{GENERATED_HEADER}\n{formatted}"))
 }
 
+/// Generates progenitor's typed httpmock mocks for `spec`, for a crate that
+/// depends on the client as `client_crate`, with the same settings.
+pub fn generate_httpmock(
+    spec: &OpenAPI,
+    file: &str,
+    client_crate: &str,
+) -> Result<String, PrepareError> {
+    let mut generator = Generator::new(&generation_settings());
+    let tokens = without_panics(|| generator.httpmock(spec, client_crate))
+        .map_err(|reason| PrepareError::in_file(file, reason))?;
+    let formatted = syn::parse2::<syn::File>(tokens)
+        .map(|file| prettyplease::unparse(&file))
+        .map_err(|e| {
+            PrepareError::in_file(file, format!("progenitor produced unparseable mocks: {e}"))
+        })?;
+    Ok(format!("{GENERATED_HEADER}\n{formatted}"))
+}
+
 fn run_progenitor(spec: &OpenAPI, file: &str) -> Result<TokenStream, PrepareError> {
     let mut generator = Generator::new(&generation_settings());
     without_panics(|| generator.generate_tokens(spec))
@@ -514,6 +532,31 @@ mod tests {
         );
         assert!(source.contains("Sets the `instance` path parameter (required): Instance UUID."));
         assert!(source.contains("pub fn filter_status<V>(self, value: V) -> Self"));
+    }
+
+    #[test]
+    fn mocks_cover_every_operation_with_the_client_settings() {
+        let mocks =
+            crate::httpmock_source(Source::VENDORED, Source::OVERLAY, "hypersender").unwrap();
+        assert!(mocks.starts_with(GENERATED_HEADER));
+        for operation in [
+            "list_instances",
+            "create_instance",
+            "check_health",
+            "request_new_qr_code",
+            "restart_instance",
+        ] {
+            assert!(
+                mocks.contains(&format!("fn {operation}<F>(&self, config_fn: F)")),
+                "{operation}"
+            );
+        }
+        // The replaced status type is the client's, as in the client.
+        assert!(mocks.contains("crate::InstanceStatus"));
+        assert!(
+            mocks.contains("use hypersender::*;"),
+            "types come from the client crate"
+        );
     }
 
     #[test]

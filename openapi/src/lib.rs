@@ -82,6 +82,17 @@ pub fn client_source(spec: Source<'_>, overlay: Source<'_>) -> Result<String, Pr
     codegen::generate(&prepared, spec.name)
 }
 
+/// What the mock crate's build script does: the typed httpmock mocks, from
+/// the same preparation and settings as [`client_source`].
+pub fn httpmock_source(
+    spec: Source<'_>,
+    overlay: Source<'_>,
+    client_crate: &str,
+) -> Result<String, PrepareError> {
+    let prepared = prepare(spec, overlay)?;
+    codegen::generate_httpmock(&prepared, spec.name, client_crate)
+}
+
 /// Like [`prepare`], but stops before the typed parse: the prepared OpenAPI
 /// 3.0 document as JSON (what `cargo xtask codegen` writes for review).
 pub fn prepare_json(
