@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use hypersender::types::InstanceResponse;
 use hypersender::{Client, Error, RetryPolicy};
 use hypersender_tests::hostile::{Behavior, HostileServer};
 use hypersender_tests::{TEST_TOKEN, TEST_TOKEN_SECRET, fast_retries, fixture};
@@ -157,18 +158,24 @@ async fn a_large_error_body_is_cut_at_the_limit_too() {
     );
 }
 
-#[tokio::test]
-async fn a_wrong_content_type_with_json_is_accepted_and_xml_is_a_decode_error() {
-    let plain = vec![("content-type".to_owned(), "text/plain".to_owned())];
+/// Lists from a server answering 200 with `content_type` and `body`.
+async fn list_labelled(content_type: &str, body: String) -> Result<Vec<InstanceResponse>, Error> {
+    let headers = vec![("content-type".to_owned(), content_type.to_owned())];
     let server = HostileServer::start(Behavior::Respond {
         status: 200,
-        headers: plain,
-        body: fixture("list_instances.json"),
+        headers,
+        body,
     })
     .await;
-    let instances = client(&server, Duration::from_secs(5), fast_retries(), MIB)
+    client(&server, Duration::from_secs(5), fast_retries(), MIB)
         .list_instances()
         .send()
+        .await
+}
+
+#[tokio::test]
+async fn a_wrong_content_type_with_json_is_accepted_and_xml_is_a_decode_error() {
+    let instances = list_labelled("text/plain", fixture("list_instances.json"))
         .await
         .unwrap();
     assert_eq!(
@@ -177,26 +184,14 @@ async fn a_wrong_content_type_with_json_is_accepted_and_xml_is_a_decode_error() 
         "the body is what matters, not the label"
     );
 
-    let xml = vec![("content-type".to_owned(), "application/xml".to_owned())];
-    let body = "<instances><instance id=\"1\"/></instances>".to_owned();
-    let server = HostileServer::start(Behavior::Respond {
-        status: 200,
-        headers: xml,
-        body,
-    })
-    .await;
-    let err = client(&server, Duration::from_secs(5), fast_retries(), MIB)
-        .list_instances()
-        .send()
+    let xml = "<instances><instance id=\"1\"/></instances>";
+    let err = list_labelled("application/xml", xml.to_owned())
         .await
         .unwrap_err();
     let Error::Decode(decode) = err else {
         panic!("expected a decode error, got {err:?}")
     };
-    assert_eq!(
-        decode.raw_body,
-        "<instances><instance id=\"1\"/></instances>"
-    );
+    assert_eq!(decode.raw_body, xml);
 }
 
 #[tokio::test]

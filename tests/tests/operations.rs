@@ -295,58 +295,66 @@ async fn path_parameters_are_percent_encoded() {
     mock.assert_calls_async(1).await;
 }
 
-#[tokio::test]
-async fn a_missing_path_parameter_fails_before_sending() {
+/// Sends a request that the client must refuse, against a server that
+/// answers anything, and returns the error message after checking that it is
+/// an `InvalidRequest` of `operation` and that nothing reached the server.
+async fn refused_before_sending<T, F, Fut>(operation: &str, send: F) -> String
+where
+    T: std::fmt::Debug,
+    F: FnOnce(hypersender::Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
     let server = MockServer::start_async().await;
     let any = server
         .mock_async(|_, then| {
             then.status(200);
         })
         .await;
-    let err = client_for(&server).check_health().send().await.unwrap_err();
+    let err = send(client_for(&server)).await.unwrap_err();
     assert!(
-        matches!(
-            err,
-            Error::InvalidRequest {
-                operation: "check_health",
-                ..
-            }
-        ),
+        matches!(&err, Error::InvalidRequest { operation: op, .. } if *op == operation),
         "{err:?}"
     );
-    assert_eq!(
-        err.to_string(),
-        "check_health: invalid request: instance was not initialized"
-    );
     any.assert_calls_async(0).await;
+    err.to_string()
 }
 
 #[tokio::test]
-async fn a_missing_body_fails_before_sending() {
-    let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|_, then| {
-            then.status(200);
-        })
-        .await;
-    let err = client_for(&server)
-        .create_instance()
-        .body_map(|body| body.name("only a name"))
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::InvalidRequest {
-                operation: "create_instance",
-                ..
-            }
-        ),
-        "{err:?}"
+async fn a_missing_path_parameter_fails_before_sending() {
+    let message = refused_before_sending("check_health", |client| async move {
+        client.check_health().send().await
+    })
+    .await;
+    assert_eq!(
+        message,
+        "check_health: invalid request: instance was not initialized"
     );
-    assert!(err.to_string().contains("phone"), "{err}");
-    any.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn a_missing_body_field_fails_before_sending() {
+    let message = refused_before_sending("create_instance", |client| async move {
+        client
+            .create_instance()
+            .body_map(|body| body.name("only a name"))
+            .send()
+            .await
+    })
+    .await;
+    assert!(message.contains("phone"), "{message}");
+}
+
+#[tokio::test]
+async fn a_name_over_50_characters_fails_before_sending() {
+    let message = refused_before_sending("create_instance", |client| async move {
+        client
+            .create_instance()
+            .body_map(|body| body.phone("+201234567890").name("n".repeat(51)))
+            .send()
+            .await
+    })
+    .await;
+    assert!(message.contains("name"), "{message}");
 }
 
 #[tokio::test]
@@ -364,32 +372,4 @@ async fn the_base_url_path_is_kept() {
         .unwrap();
     client.list_instances().send().await.unwrap();
     mock.assert_calls_async(1).await;
-}
-
-#[tokio::test]
-async fn a_name_over_50_characters_fails_before_sending() {
-    let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|_, then| {
-            then.status(200);
-        })
-        .await;
-    let err = client_for(&server)
-        .create_instance()
-        .body_map(|body| body.phone("+201234567890").name("n".repeat(51)))
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::InvalidRequest {
-                operation: "create_instance",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    assert!(err.to_string().contains("name"), "{err}");
-    any.assert_calls_async(0).await;
 }
