@@ -333,8 +333,8 @@ fn sdk_layer(operations: &[Operation], spec: &OpenAPI) -> TokenStream {
         pub const API_VERSION: &str = #api_version;
 
         /// Request builders, one per API operation. Create one with the
-        /// matching [`Client`](crate::Client) method, set its parameters,
-        /// then `.send().await` it.
+        /// matching [`crate::Client`] method, set its parameters, then
+        /// `.send().await` it.
         pub mod operations {
             #[allow(unused_imports)]
             use super::generated::types;
