@@ -1,0 +1,282 @@
+//! A stateful mock of the Hypersender Enterprise API, served over HTTP on
+//! 127.0.0.1: the five instance operations, in memory, behaving the way the
+//! vendor documents the service.
+//!
+//! - It starts with the instances of the documented List Instances example.
+//! - A created instance is listed with status `SCAN_QR_CODE` and a real,
+//!   scannable QR code (a base64 PNG); requesting a new one replaces it.
+//!   [`MockServer::scan`] (or `POST /__mock/instances/{id}/scan`) plays the
+//!   phone scanning it: the instance links and becomes `WORKING`.
+//! - A restart goes `STOPPED -> STARTING -> WORKING` (or back to
+//!   `SCAN_QR_CODE` if no phone is linked), over [`MockConfig::restart_timing`].
+//! - `filter[name]` matches part of the name, the other filters exactly.
+//! - An unknown instance gives 404, a missing or wrong bearer token 401,
+//!   the documented rate limits (create 5, health 10, new QR code 1,
+//!   restart 5 per minute) 429 with `Retry-After`, and an invalid create
+//!   422 with Laravel's `{message, errors}` body.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use hypersender_mock_server::{MockConfig, MockServer};
+//!
+//! let mock = MockServer::start(MockConfig::default()).await?;
+//! let client = hypersender::Client::builder(mock.token())
+//!     .base_url(mock.base_url())
+//!     .build()?;
+//! let instances = client.list_instances().send().await?;
+//! assert_eq!(instances.len(), 2);
+//! # Ok(())
+//! # }
+//! ```
+
+mod clock;
+mod http;
+mod qr;
+mod rate_limit;
+pub mod rules;
+mod state;
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hypersender::InstanceStatus;
+use hypersender::types::InstanceResponse;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use http::{BASE_PATH, CONTROL_PATH};
+
+use clock::Clock;
+use http::Shared;
+use state::{RestartTiming, Store};
+
+/// The API token the mock accepts unless told otherwise. Not a secret: it
+/// only opens the mock.
+pub const DEFAULT_TOKEN: &str = "1|hypersender-mock-token";
+
+/// The documented examples the mock starts with (from the spec's List
+/// Instances example, extracted at build time).
+const SEED_INSTANCES: &str = include_str!(concat!(env!("OUT_DIR"), "/seed_instances.json"));
+
+/// How to run a mock.
+#[derive(Clone)]
+pub struct MockConfig {
+    token: String,
+    addr: SocketAddr,
+    timing: RestartTiming,
+    frozen_at: Option<DateTime<Utc>>,
+    rate_limits: bool,
+}
+
+impl Default for MockConfig {
+    /// [`DEFAULT_TOKEN`], a free port on 127.0.0.1, restarts of 1 s stopped
+    /// and 4 s starting (the docs advise waiting 5-10 s), the system clock,
+    /// and the documented rate limits.
+    fn default() -> Self {
+        Self {
+            token: DEFAULT_TOKEN.to_owned(),
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            timing: RestartTiming {
+                stopped_for: Duration::from_secs(1),
+                starting_for: Duration::from_secs(4),
+            },
+            frozen_at: None,
+            rate_limits: true,
+        }
+    }
+}
+
+impl MockConfig {
+    /// The bearer token the mock accepts.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = token.into();
+        self
+    }
+
+    /// Where to listen (port 0 picks a free one).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// How long a restarting instance stays `STOPPED`, then `STARTING`.
+    pub fn restart_timing(mut self, stopped_for: Duration, starting_for: Duration) -> Self {
+        self.timing = RestartTiming {
+            stopped_for,
+            starting_for,
+        };
+        self
+    }
+
+    /// Freezes the mock's clock at `at`; only [`MockServer::advance_clock`]
+    /// moves it. For tests of rate limits and restarts without sleeping,
+    /// and for repeatable `created_at` values.
+    pub fn frozen_clock(mut self, at: DateTime<Utc>) -> Self {
+        self.frozen_at = Some(at);
+        self
+    }
+
+    /// Turns the documented rate limits off.
+    pub fn without_rate_limits(mut self) -> Self {
+        self.rate_limits = false;
+        self
+    }
+}
+
+impl fmt::Debug for MockConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockConfig")
+            .field("token", &"** redacted **")
+            .field("addr", &self.addr)
+            .field("timing", &self.timing)
+            .field("frozen_at", &self.frozen_at)
+            .field("rate_limits", &self.rate_limits)
+            .finish()
+    }
+}
+
+/// The instances the mock starts with: the documented List Instances
+/// example, decoded with the client's own types.
+pub fn seed_instances() -> Vec<InstanceResponse> {
+    // Checked by this crate's tests; the build script took it from the spec.
+    serde_json::from_str(SEED_INSTANCES).unwrap_or_default()
+}
+
+/// A running mock. It stops when dropped (or with [`MockServer::shutdown`]).
+pub struct MockServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl MockServer {
+    /// Binds the address and starts serving on the current tokio runtime.
+    pub async fn start(config: MockConfig) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let clock = config.frozen_at.map_or_else(Clock::system, Clock::frozen);
+        let store = Store::new(seed_instances(), clock, config.timing, config.rate_limits);
+        let shared = Arc::new(Shared {
+            store: Mutex::new(store),
+            token: config.token,
+        });
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stopped));
+        Ok(Self {
+            addr,
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// The API's base URL on this mock, for
+    /// [`ClientBuilder::base_url`](hypersender::ClientBuilder::base_url).
+    pub fn base_url(&self) -> String {
+        format!("http://{}{BASE_PATH}", self.addr)
+    }
+
+    /// The address the mock listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The bearer token the mock accepts.
+    pub fn token(&self) -> &str {
+        &self.shared.token
+    }
+
+    /// An instance's status right now, or `None` if there is no such
+    /// instance.
+    pub fn status(&self, instance: &str) -> Option<InstanceStatus> {
+        self.shared.store().status(instance)
+    }
+
+    /// What an instance's current QR code says, or `None` if there is no
+    /// such instance.
+    pub fn qr_payload(&self, instance: &str) -> Option<String> {
+        self.shared.store().qr_payload(instance)
+    }
+
+    /// The webhook URL an instance was created with: `None` if there is no
+    /// such instance, `Some(None)` if it was created without one.
+    pub fn webhook_url(&self, instance: &str) -> Option<Option<String>> {
+        self.shared.store().webhook_url(instance)
+    }
+
+    /// Plays a phone scanning the instance's QR code: an instance waiting
+    /// for a scan links and becomes `WORKING`. Returns whether it was
+    /// waiting.
+    pub fn scan(&self, instance: &str) -> bool {
+        self.shared.store().scan(instance).unwrap_or(false)
+    }
+
+    /// Moves the mock's clock forward (rate-limit windows, restarts,
+    /// `created_at` of new instances).
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.store().clock().advance(by);
+    }
+
+    /// Stops accepting connections and waits for the accept loop to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    loop {
+        let stream = tokio::select! {
+            _ = &mut stopped => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors and the like: back off, keep serving.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            let service = service_fn(move |request| http::handle(Arc::clone(&shared), request));
+            // A client that hangs up mid-request is its own problem.
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}

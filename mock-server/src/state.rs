@@ -1,0 +1,448 @@
+//! The mock's model of the service: instances in memory, their lifecycle,
+//! and what each operation does to them. HTTP lives in `http.rs`; this file
+//! knows nothing about it beyond the documented outcomes (`Refusal`).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use hypersender::types::{HealthResponse, InstanceResponse, InstanceWithQrCode, RestartResponse};
+use hypersender::{AccessToken, InstanceStatus, Timestamp};
+use serde_json::{Map, Value};
+
+use crate::clock::{Clock, Now};
+use crate::qr::QrImage;
+use crate::rate_limit::{Limited, RateLimiter};
+use crate::rules::{self, Violation};
+
+/// The only service type the Enterprise API documents.
+const SERVICE_TYPE: &str = "whatsapp";
+/// The restart confirmation, as documented.
+const RESTARTED: &str = "WhatsApp instance restarted successfully.";
+
+/// The documented limits, per minute.
+pub(crate) const CREATE_LIMIT: u32 = 5;
+pub(crate) const HEALTH_LIMIT: u32 = 10;
+pub(crate) const QR_LIMIT: u32 = 1;
+pub(crate) const RESTART_LIMIT: u32 = 5;
+
+/// How long each phase of a restart lasts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RestartTiming {
+    pub(crate) stopped_for: Duration,
+    pub(crate) starting_for: Duration,
+}
+
+/// Why a request was refused, in the service's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    NotFound,
+    TooManyRequests(Limited),
+    /// Field and Laravel message, in rule order.
+    Invalid(Vec<(&'static str, String)>),
+}
+
+/// Where an instance is in its lifecycle.
+#[derive(Debug, Clone)]
+enum Phase {
+    Settled(InstanceStatus),
+    /// Restarted at this instant: STOPPED, then STARTING, then back to
+    /// WORKING if a phone is linked, else SCAN_QR_CODE.
+    Restarting(std::time::Instant),
+}
+
+#[derive(Debug, Clone)]
+struct Instance {
+    id: String,
+    name: String,
+    phone: String,
+    webhook_url: Option<String>,
+    access_token: String,
+    created_at: DateTime<Utc>,
+    /// When a phone linked it (scanned the QR code); `None` while unlinked.
+    connected_at: Option<DateTime<Utc>>,
+    phase: Phase,
+    qr: QrImage,
+}
+
+/// The list filters, as sent in `filter[...]` query parameters.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Filters {
+    pub(crate) uuid: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) status: Option<String>,
+}
+
+/// Everything the mock remembers.
+#[derive(Debug)]
+pub(crate) struct Store {
+    /// Newest first, as the documented list example orders them.
+    instances: Vec<Instance>,
+    sequence: u64,
+    limiter: RateLimiter,
+    rate_limits: bool,
+    timing: RestartTiming,
+    clock: Clock,
+}
+
+impl Store {
+    /// A store holding the seed instances (the documented examples).
+    pub(crate) fn new(
+        seed: Vec<InstanceResponse>,
+        clock: Clock,
+        timing: RestartTiming,
+        rate_limits: bool,
+    ) -> Self {
+        let mut store = Self {
+            instances: Vec::with_capacity(seed.len()),
+            sequence: 0,
+            limiter: RateLimiter::default(),
+            rate_limits,
+            timing,
+            clock,
+        };
+        for example in seed {
+            let instance = store.seeded(example);
+            store.instances.push(instance);
+        }
+        store
+    }
+
+    fn seeded(&mut self, example: InstanceResponse) -> Instance {
+        let sequence = self.next_sequence();
+        let created_at = example.created_at.as_datetime();
+        // The docs show a token only once connected; a WORKING instance
+        // connected when it was created (the Check Health example agrees).
+        let connected_at = (example.status == InstanceStatus::Working).then_some(created_at);
+        Instance {
+            access_token: example
+                .access_token
+                .map_or_else(|| token_for(sequence), |t| t.expose_secret().to_owned()),
+            qr: QrImage::new(qr_payload(&example.id, sequence)),
+            id: example.id,
+            name: example.name,
+            phone: example.phone,
+            webhook_url: None,
+            created_at,
+            connected_at,
+            phase: Phase::Settled(example.status),
+        }
+    }
+
+    fn next_sequence(&mut self) -> u64 {
+        self.sequence += 1;
+        self.sequence
+    }
+
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// `GET /instances`: `filter[name]` matches part of the name (ignoring
+    /// case, like SQL `LIKE`), the other filters match exactly.
+    pub(crate) fn list(&self, filters: &Filters) -> Vec<InstanceResponse> {
+        let now = self.clock.now();
+        self.instances
+            .iter()
+            .filter(|i| filters.uuid.as_deref().is_none_or(|uuid| i.id == uuid))
+            .filter(|i| {
+                filters
+                    .phone
+                    .as_deref()
+                    .is_none_or(|phone| i.phone == phone)
+            })
+            .filter(|i| {
+                filters
+                    .name
+                    .as_deref()
+                    .is_none_or(|part| i.name.to_lowercase().contains(&part.to_lowercase()))
+            })
+            .filter(|i| {
+                let status = self.status_of(i, now);
+                filters
+                    .status
+                    .as_deref()
+                    .is_none_or(|s| status.as_str() == s)
+            })
+            .map(|i| self.listed(i, now))
+            .collect()
+    }
+
+    /// `POST /create-instance`.
+    pub(crate) fn create(&mut self, body: &Value) -> Result<InstanceWithQrCode, Refusal> {
+        self.throttle("create_instance", CREATE_LIMIT)?;
+        let request = self.validate_create(body)?;
+        let sequence = self.next_sequence();
+        let id = uuid_for(sequence);
+        let instance = Instance {
+            qr: QrImage::new(qr_payload(&id, sequence)),
+            access_token: token_for(sequence),
+            id,
+            name: request.name,
+            phone: request.phone,
+            webhook_url: request.webhook_url,
+            created_at: self.clock.now().wall,
+            connected_at: None,
+            phase: Phase::Settled(InstanceStatus::ScanQrCode),
+        };
+        let created = self.with_qr_code(&instance, self.clock.now());
+        self.instances.insert(0, instance);
+        Ok(created)
+    }
+
+    /// `GET /{instance}/health`.
+    pub(crate) fn health(&mut self, id: &str) -> Result<HealthResponse, Refusal> {
+        self.throttle("check_health", HEALTH_LIMIT)?;
+        let now = self.clock.now();
+        let instance = self.find(id)?;
+        Ok(HealthResponse {
+            instance_id: instance.id.clone(),
+            connected_at: instance.connected_at.map(Timestamp::from),
+            status: self.status_of(instance, now),
+        })
+    }
+
+    /// `POST /{instance}/request-new-qr-code`: a fresh code replaces the
+    /// old one, and the instance waits for a scan again.
+    pub(crate) fn request_new_qr_code(&mut self, id: &str) -> Result<InstanceWithQrCode, Refusal> {
+        self.throttle("request_new_qr_code", QR_LIMIT)?;
+        let sequence = self.next_sequence();
+        let now = self.clock.now();
+        let instance = self.find_mut(id)?;
+        instance.qr = QrImage::new(qr_payload(&instance.id, sequence));
+        instance.connected_at = None;
+        instance.phase = Phase::Settled(InstanceStatus::ScanQrCode);
+        let instance = instance.clone();
+        Ok(self.with_qr_code(&instance, now))
+    }
+
+    /// `POST /{instance}/restart`.
+    pub(crate) fn restart(&mut self, id: &str) -> Result<RestartResponse, Refusal> {
+        self.throttle("restart_instance", RESTART_LIMIT)?;
+        let now = self.clock.now();
+        self.find_mut(id)?.phase = Phase::Restarting(now.instant);
+        Ok(RestartResponse {
+            message: RESTARTED.to_owned(),
+        })
+    }
+
+    /// What a phone scanning the current QR code does: the instance links
+    /// and starts WORKING. Returns false if it was not waiting for a scan.
+    pub(crate) fn scan(&mut self, id: &str) -> Result<bool, Refusal> {
+        let now = self.clock.now();
+        let waiting = self.status_of(self.find(id)?, now) == InstanceStatus::ScanQrCode;
+        if waiting {
+            let instance = self.find_mut(id)?;
+            instance.connected_at = Some(now.wall);
+            instance.phase = Phase::Settled(InstanceStatus::Working);
+        }
+        Ok(waiting)
+    }
+
+    /// The status of an instance right now, if it exists.
+    pub(crate) fn status(&self, id: &str) -> Option<InstanceStatus> {
+        let now = self.clock.now();
+        self.find(id).ok().map(|i| self.status_of(i, now))
+    }
+
+    /// The webhook URL an instance was created with, if it exists.
+    pub(crate) fn webhook_url(&self, id: &str) -> Option<Option<String>> {
+        self.find(id).ok().map(|i| i.webhook_url.clone())
+    }
+
+    /// What the current QR code of an instance says, if it exists.
+    pub(crate) fn qr_payload(&self, id: &str) -> Option<String> {
+        self.find(id).ok().map(|i| i.qr.payload.clone())
+    }
+
+    fn status_of(&self, instance: &Instance, now: Now) -> InstanceStatus {
+        let since = match &instance.phase {
+            Phase::Settled(status) => return status.clone(),
+            Phase::Restarting(since) => now.instant.saturating_duration_since(*since),
+        };
+        let RestartTiming {
+            stopped_for,
+            starting_for,
+        } = self.timing;
+        if since < stopped_for {
+            InstanceStatus::Stopped
+        } else if since < stopped_for + starting_for {
+            InstanceStatus::Starting
+        } else if instance.connected_at.is_some() {
+            InstanceStatus::Working
+        } else {
+            InstanceStatus::ScanQrCode
+        }
+    }
+
+    fn listed(&self, instance: &Instance, now: Now) -> InstanceResponse {
+        InstanceResponse {
+            // "null until connected"
+            access_token: instance
+                .connected_at
+                .map(|_| AccessToken::new(instance.access_token.clone())),
+            created_at: instance.created_at.into(),
+            id: instance.id.clone(),
+            name: instance.name.clone(),
+            phone: instance.phone.clone(),
+            service_type: SERVICE_TYPE.to_owned(),
+            status: self.status_of(instance, now),
+        }
+    }
+
+    fn with_qr_code(&self, instance: &Instance, now: Now) -> InstanceWithQrCode {
+        InstanceWithQrCode {
+            // Create and new-QR responses carry the token (documented).
+            access_token: Some(AccessToken::new(instance.access_token.clone())),
+            created_at: instance.created_at.into(),
+            id: instance.id.clone(),
+            name: instance.name.clone(),
+            phone: instance.phone.clone(),
+            qr_code: instance.qr.png_base64.clone(),
+            service_type: SERVICE_TYPE.to_owned(),
+            status: self.status_of(instance, now),
+        }
+    }
+
+    fn find(&self, id: &str) -> Result<&Instance, Refusal> {
+        self.instances
+            .iter()
+            .find(|i| i.id == id)
+            .ok_or(Refusal::NotFound)
+    }
+
+    fn find_mut(&mut self, id: &str) -> Result<&mut Instance, Refusal> {
+        self.instances
+            .iter_mut()
+            .find(|i| i.id == id)
+            .ok_or(Refusal::NotFound)
+    }
+
+    fn throttle(&mut self, operation: &'static str, limit: u32) -> Result<(), Refusal> {
+        if !self.rate_limits {
+            return Ok(());
+        }
+        let now = self.clock.now().instant;
+        self.limiter
+            .hit(operation, limit, now)
+            .map(drop)
+            .map_err(Refusal::TooManyRequests)
+    }
+
+    fn validate_create(&self, body: &Value) -> Result<CreateRequest, Refusal> {
+        let empty = Map::new();
+        // Laravel reads a body that is not a JSON object as no input at all.
+        let fields = body.as_object().unwrap_or(&empty);
+        let mut errors = Vec::new();
+        let phone = string_field(fields, "phone", rules::check_phone, &mut errors);
+        let name = string_field(fields, "name", rules::check_name, &mut errors);
+        let webhook_url = match fields.get("webhook_url") {
+            None | Some(Value::Null) => None,
+            Some(_) => string_field(fields, "webhook_url", rules::check_webhook_url, &mut errors),
+        };
+        if let Some(name) = &name {
+            if self.instances.iter().any(|i| &i.name == name) {
+                errors.push(("name", "The name has already been taken.".to_owned()));
+            }
+        }
+        match (phone, name) {
+            (Some(phone), Some(name)) if errors.is_empty() => Ok(CreateRequest {
+                phone,
+                name,
+                webhook_url,
+            }),
+            _ => Err(Refusal::Invalid(errors)),
+        }
+    }
+}
+
+struct CreateRequest {
+    phone: String,
+    name: String,
+    webhook_url: Option<String>,
+}
+
+/// Reads one string field and checks its rule, collecting Laravel's message
+/// for whatever is wrong.
+fn string_field(
+    fields: &Map<String, Value>,
+    field: &'static str,
+    rule: fn(&str) -> Result<(), Violation>,
+    errors: &mut Vec<(&'static str, String)>,
+) -> Option<String> {
+    let label = field.replace('_', " ");
+    let text = match fields.get(field) {
+        None | Some(Value::Null) => "",
+        Some(Value::String(text)) => text,
+        Some(_) => {
+            errors.push((field, format!("The {label} field must be a string.")));
+            return None;
+        }
+    };
+    match rule(text) {
+        Ok(()) => Some(text.to_owned()),
+        Err(violation) => {
+            errors.push((field, laravel_message(&violation, &label)));
+            None
+        }
+    }
+}
+
+/// The message Laravel's validator gives for a broken rule.
+fn laravel_message(violation: &Violation, label: &str) -> String {
+    match violation {
+        Violation::PhoneMissing | Violation::NameMissing => {
+            format!("The {label} field is required.")
+        }
+        Violation::PhoneNotE164 => format!("The {label} field format is invalid."),
+        Violation::NameTooLong { .. } => format!(
+            "The {label} field must not be greater than {} characters.",
+            rules::MAX_NAME_CHARS
+        ),
+        Violation::WebhookNotUrl => format!("The {label} field must be a valid URL."),
+        Violation::WebhookNotHttps => {
+            format!("The {label} field must start with one of the following: https://.")
+        }
+    }
+}
+
+/// A deterministic, UUID-shaped id (version 4 layout), so runs repeat.
+fn uuid_for(sequence: u64) -> String {
+    let a = splitmix64(sequence);
+    let b = splitmix64(a);
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        8 + (b >> 62),
+        (b >> 48) & 0xfff,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+/// A deterministic token in the Sanctum `<id>|<secret>` shape.
+fn token_for(sequence: u64) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut state = sequence ^ 0x5eed_70c3;
+    let secret: String = (0..48)
+        .map(|_| {
+            state = splitmix64(state);
+            char::from(ALPHABET[(state % ALPHABET.len() as u64) as usize])
+        })
+        .collect();
+    format!("{}|{secret}", 1000 + sequence)
+}
+
+/// A pairing reference shaped like WhatsApp's (`2@...`), unique per code.
+fn qr_payload(id: &str, sequence: u64) -> String {
+    format!("2@mock-{id}-{:016x}", splitmix64(sequence))
+}
+
+/// SplitMix64: a tiny, well-known mixing function; plenty for mock ids.
+fn splitmix64(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
