@@ -54,9 +54,13 @@ pub(crate) async fn handle(
     request: Request<Incoming>,
 ) -> Result<Reply, Infallible> {
     let (parts, body) = request.into_parts();
-    let route = match route(&parts.method, parts.uri.path()) {
-        Ok(route) => route,
-        Err(reply) => return Ok(reply),
+    let path = parts.uri.path();
+    let route = match match_path(path) {
+        None => return Ok(not_found(path)),
+        Some((allowed, _)) if parts.method.as_str() != allowed => {
+            return Ok(method_not_allowed(&parts.method, path, allowed));
+        }
+        Some((_, route)) => route,
     };
     if !authorized(&parts.headers, &shared.token) {
         return Ok(message(StatusCode::UNAUTHORIZED, "Unauthenticated."));
@@ -84,18 +88,9 @@ pub(crate) async fn handle(
     Ok(reply)
 }
 
-/// Matches a path to an operation: unknown paths get 404 and known paths
-/// with the wrong method 405, before any authentication (as Laravel does).
-fn route(method: &Method, path: &str) -> Result<Route, Reply> {
-    let (allowed, route) = match_path(path).ok_or_else(|| not_found(path))?;
-    if method.as_str() == allowed {
-        Ok(route)
-    } else {
-        Err(method_not_allowed(method, path, &allowed))
-    }
-}
-
-/// The route and the one method it takes.
+/// The route and the one method it takes. Unknown paths get 404 and
+/// known paths with the wrong method 405, before any authentication (as
+/// Laravel does).
 fn match_path(path: &str) -> Option<(&'static str, Route)> {
     if let Some(rest) = path.strip_prefix(CONTROL_PATH) {
         return match split(rest).as_slice() {

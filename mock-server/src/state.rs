@@ -340,10 +340,10 @@ impl Store {
             None | Some(Value::Null) => None,
             Some(_) => string_field(fields, "webhook_url", rules::check_webhook_url, &mut errors),
         };
-        if let Some(name) = &name {
-            if self.instances.iter().any(|i| &i.name == name) {
-                errors.push(("name", "The name has already been taken.".to_owned()));
-            }
+        if let Some(name) = &name
+            && self.instances.iter().any(|i| &i.name == name)
+        {
+            errors.push(("name", "The name has already been taken.".to_owned()));
         }
         match (phone, name) {
             (Some(phone), Some(name)) if errors.is_empty() => Ok(CreateRequest {

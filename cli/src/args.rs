@@ -1,0 +1,201 @@
+//! The command line, as clap reads it. Values the docs constrain (phone,
+//! name, webhook URL, status) are checked here, so a request the server
+//! would refuse is never sent.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use hypersender::InstanceStatus;
+use hypersender_mock_server::rules;
+
+/// Exit codes, as `--help` lists them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  done (for `wait`: the status was reached)
+  1  the API refused the request, or it could not be reached
+  2  bad input: nothing was sent
+  3  `wait` timed out before the status was reached";
+
+/// Manage Hypersender WhatsApp instances from a terminal.
+#[derive(Debug, Parser)]
+#[command(name = "hypersender", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The API's base URL [env: HYPERSENDER_BASE_URL] [default:
+    /// https://app.hypersender.com/api/whatsapp/v1]
+    // The environment is read in `commands::connect`, not by clap: a
+    // variable left set must not conflict with `--mock`.
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// The API token (never printed).
+    #[arg(long, global = true, env = hypersender::TOKEN_ENV, hide_env_values = true, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print instance access tokens in full instead of masking them.
+    #[arg(long, global = true)]
+    pub show_secrets: bool,
+    /// Run the command against an embedded mock of the API: nothing leaves
+    /// this machine.
+    #[arg(long, global = true, conflicts_with = "base_url")]
+    pub mock: bool,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage instances.
+    #[command(subcommand)]
+    Instances(Instances),
+    /// Serve the embedded mock of the API until interrupted (Ctrl-C).
+    Mock(MockArgs),
+}
+
+/// The instance commands.
+#[derive(Debug, Subcommand)]
+pub enum Instances {
+    /// List instances, optionally filtered.
+    List(ListArgs),
+    /// Create an instance and show the QR code to scan.
+    Create(CreateArgs),
+    /// Check an instance's health.
+    Health(InstanceArg),
+    /// Request a new QR code for an instance and show it.
+    Qr(QrArgs),
+    /// Restart an instance.
+    Restart(InstanceArg),
+    /// Poll an instance's health until it reaches a status.
+    Wait(WaitArgs),
+}
+
+/// `instances list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only instances with this status.
+    #[arg(long, value_parser = parse_status, value_name = "STATUS")]
+    pub status: Option<InstanceStatus>,
+    /// Only instances whose name contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub name: Option<String>,
+    /// Only the instance with this phone number (E.164).
+    #[arg(long, value_parser = parse_phone, value_name = "PHONE")]
+    pub phone: Option<String>,
+    /// Only the instance with this id.
+    #[arg(long, value_name = "ID")]
+    pub uuid: Option<String>,
+}
+
+/// `instances create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Phone number in E.164 format, such as +201234567890.
+    #[arg(long, value_parser = parse_phone, value_name = "PHONE")]
+    pub phone: String,
+    /// Instance name, at most 50 characters, unique among your instances.
+    #[arg(long, value_parser = parse_name, value_name = "NAME")]
+    pub name: String,
+    /// An https URL to receive incoming messages and status events.
+    #[arg(long, value_parser = parse_webhook_url, value_name = "URL")]
+    pub webhook_url: Option<String>,
+    #[command(flatten)]
+    pub qr: QrOutput,
+}
+
+/// `instances qr`.
+#[derive(Debug, Args)]
+pub struct QrArgs {
+    /// The instance id.
+    #[arg(value_parser = parse_id)]
+    pub id: String,
+    #[command(flatten)]
+    pub qr: QrOutput,
+}
+
+/// Where the QR code goes besides the terminal.
+#[derive(Debug, Args)]
+pub struct QrOutput {
+    /// Also save the QR code's PNG image to this file.
+    #[arg(long, value_name = "FILE")]
+    pub qr_png: Option<PathBuf>,
+}
+
+/// Commands that take one instance.
+#[derive(Debug, Args)]
+pub struct InstanceArg {
+    /// The instance id.
+    #[arg(value_parser = parse_id)]
+    pub id: String,
+}
+
+/// `instances wait`.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// The instance id.
+    #[arg(value_parser = parse_id)]
+    pub id: String,
+    /// The status to wait for.
+    #[arg(long, value_parser = parse_status, default_value = "WORKING", value_name = "STATUS")]
+    pub until: InstanceStatus,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 120, value_parser = parse_timeout, value_name = "SECS")]
+    pub timeout: u64,
+}
+
+/// `mock`.
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// Where to listen; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub addr: SocketAddr,
+}
+
+fn parse_status(text: &str) -> Result<InstanceStatus, String> {
+    InstanceStatus::try_parse(text).map_err(|_| {
+        let known: Vec<&str> = InstanceStatus::KNOWN
+            .iter()
+            .map(InstanceStatus::as_str)
+            .collect();
+        format!("unknown status; expected one of {}", known.join(", "))
+    })
+}
+
+fn parse_phone(text: &str) -> Result<String, String> {
+    rules::check_phone(text).map_err(|v| v.to_string())?;
+    Ok(text.to_owned())
+}
+
+fn parse_name(text: &str) -> Result<String, String> {
+    rules::check_name(text).map_err(|v| v.to_string())?;
+    Ok(text.to_owned())
+}
+
+fn parse_webhook_url(text: &str) -> Result<String, String> {
+    rules::check_webhook_url(text).map_err(|v| v.to_string())?;
+    Ok(text.to_owned())
+}
+
+fn parse_timeout(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("the timeout must be at least 1 second".to_owned()),
+        Ok(secs) => Ok(secs),
+        Err(_) => Err("expected a whole number of seconds".to_owned()),
+    }
+}
+
+fn parse_id(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        Err("the instance id is empty".to_owned())
+    } else {
+        Ok(text.to_owned())
+    }
+}

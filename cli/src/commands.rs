@@ -1,0 +1,287 @@
+//! What each command does: build the client (or start the embedded mock),
+//! call the API, print the result.
+
+use std::fmt;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use hypersender::Client;
+use hypersender::types::InstanceWithQrCode;
+use hypersender_mock_server::{DEFAULT_TOKEN, MockConfig, MockServer};
+
+use crate::args::{Cli, Command, CreateArgs, Global, Instances, ListArgs, MockArgs, QrOutput};
+use crate::qr_terminal::{self, QrImageError};
+use crate::{output, wait};
+
+/// Exit code for bad input (clap uses it for usage errors too).
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// The columns of `instances list`.
+const LIST_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "phone",
+    "status",
+    "access_token",
+    "created_at",
+];
+/// The fields shown for one instance (the QR code is drawn instead).
+const INSTANCE_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "phone",
+    "service_type",
+    "status",
+    "access_token",
+    "created_at",
+];
+/// The fields of a health check.
+pub const HEALTH_FIELDS: &[&str] = &["instance_id", "status", "connected_at"];
+
+/// Why a command failed; printed as one `error:` line, never as a debug
+/// dump (the API errors' messages are redacted by the client).
+#[derive(Debug)]
+pub enum Failure {
+    /// The input was refused before anything was sent.
+    BadInput(String),
+    /// The API call failed.
+    Api(hypersender::Error),
+    /// A local file or socket could not be used.
+    Local(String),
+    /// The QR code in the response could not be drawn.
+    Qr(QrImageError),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Self::BadInput(_) => ExitCode::from(EXIT_BAD_INPUT),
+            Self::Api(hypersender::Error::Config(_)) => ExitCode::from(EXIT_BAD_INPUT),
+            Self::Api(_) | Self::Local(_) | Self::Qr(_) => ExitCode::FAILURE,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BadInput(message) | Self::Local(message) => f.write_str(message),
+            Self::Api(error) => write!(f, "{error}"),
+            Self::Qr(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl From<hypersender::Error> for Failure {
+    fn from(error: hypersender::Error) -> Self {
+        Self::Api(error)
+    }
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let Cli { global, command } = cli;
+    match command {
+        Command::Mock(args) => serve_mock(&global, &args).await,
+        Command::Instances(command) => {
+            // The mock, if any, must outlive the command.
+            let (client, _mock) = connect(&global).await?;
+            instances(&client, &global, command).await
+        }
+    }
+}
+
+fn given_token(global: &Global) -> Option<String> {
+    global
+        .token
+        .clone()
+        .filter(|token| !token.trim().is_empty())
+}
+
+/// The client, pointed at the real API or at an embedded mock (`--mock`).
+async fn connect(global: &Global) -> Result<(Client, Option<MockServer>), Failure> {
+    if global.mock {
+        let token = given_token(global).unwrap_or_else(|| DEFAULT_TOKEN.to_owned());
+        let mock = start_mock(MockConfig::default().token(token.clone())).await?;
+        eprintln!("note: using an embedded mock of the API; nothing leaves this machine");
+        let client = Client::builder(token).base_url(mock.base_url()).build()?;
+        return Ok((client, Some(mock)));
+    }
+    let token = given_token(global).ok_or_else(|| {
+        Failure::BadInput(format!(
+            "no API token: pass --token or set {} (or try --mock)",
+            hypersender::TOKEN_ENV
+        ))
+    })?;
+    let mut builder = Client::builder(token);
+    let from_env = std::env::var(hypersender::BASE_URL_ENV).ok();
+    if let Some(base_url) = global.base_url.clone().or(from_env) {
+        builder = builder.base_url(base_url);
+    }
+    Ok((builder.build()?, None))
+}
+
+async fn start_mock(config: MockConfig) -> Result<MockServer, Failure> {
+    MockServer::start(config)
+        .await
+        .map_err(|e| Failure::Local(format!("cannot start the embedded mock: {e}")))
+}
+
+async fn instances(
+    client: &Client,
+    global: &Global,
+    command: Instances,
+) -> Result<ExitCode, Failure> {
+    match command {
+        Instances::List(args) => list(client, global, args).await?,
+        Instances::Create(args) => create(client, global, args).await?,
+        Instances::Health(args) => {
+            let health = client.check_health().instance(args.id).send().await?;
+            print_object(global, &health, HEALTH_FIELDS);
+        }
+        Instances::Qr(args) => {
+            let instance = client
+                .request_new_qr_code()
+                .instance(args.id)
+                .send()
+                .await?;
+            show_with_qr_code(global, &instance, &args.qr)?;
+        }
+        Instances::Restart(args) => {
+            let restarted = client.restart_instance().instance(args.id).send().await?;
+            if global.json {
+                print_object(global, &restarted, &[]);
+            } else {
+                print(&format!("{}\n", output::printable(&restarted.message)));
+            }
+        }
+        Instances::Wait(args) => return wait::run(client, global, &args).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn list(client: &Client, global: &Global, args: ListArgs) -> Result<(), Failure> {
+    let mut request = client.list_instances();
+    if let Some(status) = args.status {
+        request = request.filter_status(status);
+    }
+    if let Some(name) = args.name {
+        request = request.filter_name(name);
+    }
+    if let Some(phone) = args.phone {
+        request = request.filter_phone(phone);
+    }
+    if let Some(uuid) = args.uuid {
+        request = request.filter_uuid(uuid);
+    }
+    let instances = output::prepare(&request.send().await?, global.show_secrets);
+    let text = if global.json {
+        output::json(&instances)
+    } else {
+        output::table(
+            instances.as_array().map_or(&[], Vec::as_slice),
+            LIST_COLUMNS,
+        )
+    };
+    print(&text);
+    Ok(())
+}
+
+async fn create(client: &Client, global: &Global, args: CreateArgs) -> Result<(), Failure> {
+    let CreateArgs {
+        phone,
+        name,
+        webhook_url,
+        qr,
+    } = args;
+    let instance = client
+        .create_instance()
+        .body_map(|body| body.phone(phone).name(name).webhook_url(webhook_url))
+        .send()
+        .await?;
+    // The instance exists now: a QR code that cannot be drawn is a warning,
+    // not a failure a script would retry (and hit "name already taken").
+    if let Err(failure) = show_with_qr_code(global, &instance, &qr) {
+        eprintln!(
+            "warning: {failure}; `hypersender instances qr {}` asks for a new one",
+            instance.id
+        );
+    }
+    Ok(())
+}
+
+/// Prints an instance with its QR code: drawn in the terminal (text output)
+/// or as base64 in the JSON, and saved to `--qr-png` if asked.
+fn show_with_qr_code(
+    global: &Global,
+    instance: &InstanceWithQrCode,
+    qr: &QrOutput,
+) -> Result<(), Failure> {
+    let png = qr_terminal::png_bytes(&instance.qr_code);
+    // Save first, so an image we cannot draw is still kept.
+    if let Some(path) = &qr.qr_png {
+        let bytes = png.as_ref().map_err(|e| Failure::Qr(e.clone()))?;
+        std::fs::write(path, bytes)
+            .map_err(|e| Failure::Local(format!("cannot write {}: {e}", path.display())))?;
+        eprintln!("saved the QR code to {}", path.display());
+    }
+    let value = output::prepare(instance, global.show_secrets);
+    if global.json {
+        print(&output::json(&value));
+        return Ok(());
+    }
+    print(&output::details(&value, INSTANCE_FIELDS));
+    let modules = png
+        .and_then(|png| qr_terminal::modules(&png))
+        .map_err(Failure::Qr)?;
+    let colors = std::io::stdout().is_terminal();
+    print(&format!(
+        "\n{}\nScan it in WhatsApp (Settings > Linked Devices) within about 60 seconds.\n",
+        qr_terminal::render(&modules, colors)
+    ));
+    Ok(())
+}
+
+/// Prints one response object: JSON, or one line per field.
+pub fn print_object<T: serde::Serialize>(global: &Global, value: &T, fields: &[&str]) {
+    let value = output::prepare(value, global.show_secrets);
+    if global.json {
+        print(&output::json(&value));
+    } else {
+        print(&output::details(&value, fields));
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+pub fn print(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
+/// `hypersender mock`: serves until Ctrl-C.
+async fn serve_mock(global: &Global, args: &MockArgs) -> Result<ExitCode, Failure> {
+    let token = given_token(global);
+    let config = MockConfig::default()
+        .addr(args.addr)
+        .token(token.clone().unwrap_or_else(|| DEFAULT_TOKEN.to_owned()));
+    let mock = start_mock(config).await?;
+    let shown_token = match token {
+        // A token the user chose stays unprinted, like every token.
+        Some(_) => "(the token you gave)".to_owned(),
+        None => format!("'{DEFAULT_TOKEN}'"),
+    };
+    print(&format!(
+        "Mock Hypersender API listening on {url}\n\
+         Token: {shown_token}\n\
+         Try:   hypersender --base-url {url} --token {shown_token} instances list\n\
+         Press Ctrl-C to stop.\n",
+        url = mock.base_url(),
+    ));
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Failure::Local(format!("cannot wait for Ctrl-C: {e}")))?;
+    mock.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}

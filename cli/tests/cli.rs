@@ -1,0 +1,673 @@
+//! Drives the `hypersender` binary against the embedded mock: every
+//! command, table and JSON output (golden files in tests/golden; rerun with
+//! UPDATE_GOLDEN=1 to rewrite them after a deliberate change), the QR code
+//! drawn from a real PNG, `wait`, bad input and server errors.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use chrono::{TimeZone, Utc};
+use hypersender::InstanceStatus;
+use hypersender_mock_server::{MockConfig, MockServer};
+
+const WORKING_ID: &str = "fa3d01c4-1234-4c0d-a12f-df319b612f8c";
+const WAITING_ID: &str = "c9a1dd76-5678-4f9d-9012-a5b78de100c3";
+/// The API token the tests use; no output may ever contain it.
+const API_TOKEN: &str = "7|cliTestApiTokenSecretPart0123456789";
+/// The seeded WORKING instance's access token (the documented example).
+const ACCESS_TOKEN: &str = "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1";
+
+/// A mock on its own runtime, so tests can run the binary synchronously.
+struct Mock {
+    server: MockServer,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Mock {
+    fn start(config: MockConfig) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = runtime
+            .block_on(MockServer::start(config.token(API_TOKEN)))
+            .unwrap();
+        Self {
+            server,
+            _runtime: runtime,
+        }
+    }
+
+    /// Frozen at a fixed time, so created instances print the same each run.
+    fn frozen() -> Self {
+        let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        Self::start(MockConfig::default().frozen_clock(at))
+    }
+
+    /// Runs `hypersender --base-url <mock> --token <token> args...`.
+    fn run(&self, args: &[&str]) -> Run {
+        let base_url = self.server.base_url();
+        let mut all = vec!["--base-url", &base_url, "--token", API_TOKEN];
+        all.extend_from_slice(args);
+        hypersender(&all, &[])
+    }
+}
+
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the binary with a clean environment plus `env`; checks that the
+/// API token appears in no output.
+fn hypersender(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_hypersender"))
+        .args(args)
+        .env_remove("HYPERSENDER_TOKEN")
+        .env_remove("HYPERSENDER_BASE_URL")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let run = Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    };
+    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        assert!(
+            !text.contains(API_TOKEN),
+            "the API token leaked to {name}: {run:?}"
+        );
+        assert!(!text.contains("panicked"), "{run:?}");
+    }
+    run
+}
+
+/// Compares with tests/golden/<name>, or rewrites it with UPDATE_GOLDEN=1.
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
+    assert_eq!(actual, expected, "output differs from {}", path.display());
+}
+
+fn succeeded(run: Run) -> Run {
+    assert_eq!(run.code, 0, "{run:?}");
+    run
+}
+
+#[test]
+fn list_prints_a_table_and_json() {
+    let mock = Mock::frozen();
+    let table = succeeded(mock.run(&["instances", "list"]));
+    golden("list.txt", &table.stdout);
+    assert!(!table.stdout.contains(ACCESS_TOKEN), "masked by default");
+    let json = succeeded(mock.run(&["instances", "list", "--json"]));
+    golden("list.json", &json.stdout);
+    let decoded: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(decoded[0]["access_token"], "234|********");
+    assert_eq!(decoded[1]["access_token"], serde_json::Value::Null);
+}
+
+#[test]
+fn show_secrets_prints_access_tokens_in_full() {
+    let mock = Mock::frozen();
+    let table = succeeded(mock.run(&["instances", "list", "--show-secrets"]));
+    assert!(table.stdout.contains(ACCESS_TOKEN), "{}", table.stdout);
+    let json = succeeded(mock.run(&["--json", "--show-secrets", "instances", "list"]));
+    let decoded: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(decoded[0]["access_token"], ACCESS_TOKEN);
+}
+
+#[test]
+fn list_filters_reach_the_server() {
+    let mock = Mock::frozen();
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["instances", "list", "--json"];
+        all.extend_from_slice(args);
+        let run = succeeded(mock.run(&all));
+        let decoded: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        decoded
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&["--status", "SCAN_QR_CODE"]), [WAITING_ID]);
+    assert_eq!(ids(&["--name", "second"]), [WAITING_ID]);
+    assert_eq!(ids(&["--name", "Instance"]), [WORKING_ID, WAITING_ID]);
+    assert_eq!(ids(&["--phone", "+201234567890"]), [WORKING_ID]);
+    assert_eq!(ids(&["--uuid", WAITING_ID]), [WAITING_ID]);
+    assert_eq!(
+        ids(&["--status", "WORKING", "--name", "second"]),
+        Vec::<String>::new()
+    );
+    let none = succeeded(mock.run(&["instances", "list", "--status", "FAILED"]));
+    assert_eq!(none.stdout, "No instances.\n");
+}
+
+#[test]
+fn create_shows_the_instance_and_a_scannable_qr_code() {
+    let mock = Mock::frozen();
+    let args = [
+        "instances",
+        "create",
+        "--phone",
+        "+201234567892",
+        "--name",
+        "Support Line",
+        "--webhook-url",
+        "https://example.com/hook",
+    ];
+    let run = succeeded(mock.run(&args));
+    golden("create.txt", &run.stdout);
+    let id = created_id(&mock);
+    assert!(run.stdout.contains(&id));
+    assert_eq!(
+        decode_drawn_qr(&run.stdout),
+        mock.server.qr_payload(&id).unwrap()
+    );
+    assert_eq!(mock.server.status(&id), Some(InstanceStatus::ScanQrCode));
+    assert_eq!(
+        mock.server.webhook_url(&id),
+        Some(Some("https://example.com/hook".to_owned()))
+    );
+}
+
+#[test]
+fn create_prints_json_and_saves_the_png() {
+    let mock = Mock::frozen();
+    let png_path =
+        std::env::temp_dir().join(format!("hypersender-cli-test-{}.png", std::process::id()));
+    let png_arg = png_path.to_str().unwrap();
+    let args = [
+        "--json",
+        "instances",
+        "create",
+        "--phone",
+        "+201234567892",
+        "--name",
+        "Support Line",
+        "--qr-png",
+        png_arg,
+    ];
+    let run = succeeded(mock.run(&args));
+    golden("create.json", &run.stdout);
+    assert!(
+        run.stderr.contains("saved the QR code to"),
+        "{}",
+        run.stderr
+    );
+    let decoded: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let saved = std::fs::read(&png_path).unwrap();
+    std::fs::remove_file(&png_path).unwrap();
+    let sent = base64::engine::general_purpose::STANDARD
+        .decode(decoded["qr_code"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(saved, sent, "the PNG is saved byte for byte");
+    let id = decoded["id"].as_str().unwrap();
+    assert_eq!(decode_png_qr(&saved), mock.server.qr_payload(id).unwrap());
+    assert_eq!(decoded["access_token"].as_str().unwrap(), "1003|********");
+}
+
+#[test]
+fn qr_replaces_the_code_and_draws_the_new_one() {
+    let mock = Mock::frozen();
+    let old = mock.server.qr_payload(WORKING_ID).unwrap();
+    let run = succeeded(mock.run(&["instances", "qr", WORKING_ID]));
+    let new = mock.server.qr_payload(WORKING_ID).unwrap();
+    assert_ne!(old, new);
+    assert_eq!(decode_drawn_qr(&run.stdout), new);
+    assert!(
+        run.stdout.contains("status        SCAN_QR_CODE\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("access_token  234|********\n"),
+        "{}",
+        run.stdout
+    );
+    // The documented limit is one new code per minute.
+    let again = mock.run(&["instances", "qr", WORKING_ID]);
+    assert_eq!(again.code, 1);
+    assert_eq!(
+        again.stderr,
+        "error: request_new_qr_code: HTTP 429 Too Many Requests: Too Many Attempts. (retry after 60 s)\n"
+    );
+}
+
+#[test]
+fn health_and_restart_print_tables_and_json() {
+    let mock = Mock::frozen();
+    golden(
+        "health.txt",
+        &succeeded(mock.run(&["instances", "health", WORKING_ID])).stdout,
+    );
+    golden(
+        "health.json",
+        &succeeded(mock.run(&["instances", "health", WORKING_ID, "--json"])).stdout,
+    );
+    golden(
+        "restart.txt",
+        &succeeded(mock.run(&["instances", "restart", WORKING_ID])).stdout,
+    );
+    golden(
+        "restart.json",
+        &succeeded(mock.run(&["--json", "instances", "restart", WAITING_ID])).stdout,
+    );
+    assert_eq!(
+        mock.server.status(WORKING_ID),
+        Some(InstanceStatus::Stopped)
+    );
+    let unlinked = succeeded(mock.run(&["instances", "health", WAITING_ID]));
+    assert_eq!(
+        unlinked.stdout,
+        format!("instance_id   {WAITING_ID}\nstatus        STOPPED\nconnected_at  -\n")
+    );
+}
+
+#[test]
+fn wait_polls_until_the_restart_reaches_working() {
+    let mock = Mock::start(
+        MockConfig::default().restart_timing(Duration::from_secs(1), Duration::from_secs(2)),
+    );
+    succeeded(mock.run(&["instances", "restart", WORKING_ID]));
+    let started = Instant::now();
+    let run = succeeded(mock.run(&["instances", "wait", WORKING_ID, "--timeout", "30"]));
+    let elapsed = started.elapsed();
+    // The first check sees STOPPED; the next, 6 s later (10 per minute), WORKING.
+    let progress: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with('[')).collect();
+    assert_eq!(progress.len(), 2, "{}", run.stderr);
+    assert!(progress[0].ends_with("] STOPPED"), "{}", run.stderr);
+    assert!(progress[1].ends_with("] WORKING"), "{}", run.stderr);
+    assert!(
+        elapsed >= Duration::from_secs(6),
+        "polled faster than 10 per minute: {elapsed:?}"
+    );
+    assert!(
+        run.stdout.contains("status        WORKING\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn wait_times_out_with_exit_code_3() {
+    let mock = Mock::frozen();
+    let started = Instant::now();
+    let run = mock.run(&["--json", "instances", "wait", WAITING_ID, "--timeout", "1"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert!(
+        run.stderr.contains(&format!(
+            "timed out after 1 s: {WAITING_ID} is SCAN_QR_CODE, not WORKING"
+        )),
+        "{}",
+        run.stderr
+    );
+    let last: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(last["status"], "SCAN_QR_CODE");
+}
+
+#[test]
+fn wait_for_another_status_and_for_an_unknown_instance() {
+    let mock = Mock::frozen();
+    let run = succeeded(mock.run(&["instances", "wait", WAITING_ID, "--until", "SCAN_QR_CODE"]));
+    assert!(run.stdout.contains("SCAN_QR_CODE"));
+    let missing = mock.run(&["instances", "wait", "no-such-id"]);
+    assert_eq!(missing.code, 1);
+    assert_eq!(
+        missing.stderr.lines().last().unwrap(),
+        "error: check_health: HTTP 404 Not Found: Instance not found."
+    );
+}
+
+#[test]
+fn server_errors_print_status_and_message_only() {
+    let mock = Mock::frozen();
+    let duplicate = mock.run(&[
+        "instances",
+        "create",
+        "--phone",
+        "+201234567899",
+        "--name",
+        "MyInstanceName",
+    ]);
+    assert_eq!(duplicate.code, 1);
+    assert_eq!(
+        duplicate.stderr,
+        "error: create_instance: HTTP 422 Unprocessable Entity: The name has already been taken.; name: The name has already been taken.\n"
+    );
+    let wrong_token = hypersender(
+        &[
+            "--base-url",
+            &mock.server.base_url(),
+            "--token",
+            "8|wrongTokenSecretPart",
+            "instances",
+            "list",
+        ],
+        &[],
+    );
+    assert_eq!(wrong_token.code, 1);
+    assert_eq!(
+        wrong_token.stderr,
+        "error: list_instances: HTTP 401 Unauthorized: Unauthenticated.\n"
+    );
+    assert!(!wrong_token.stderr.contains("wrongTokenSecretPart"));
+    for run in [&duplicate, &wrong_token] {
+        assert!(run.stdout.is_empty());
+        assert!(
+            !run.stderr.contains("HttpError") && !run.stderr.contains('{'),
+            "{run:?}"
+        );
+    }
+}
+
+#[test]
+fn text_from_the_server_cannot_drive_the_terminal() {
+    let mock = Mock::frozen();
+    succeeded(mock.run(&[
+        "instances",
+        "create",
+        "--phone",
+        "+201234567899",
+        "--name",
+        "evil\u{1b}[2J",
+    ]));
+    let run = succeeded(mock.run(&["instances", "list", "--name", "evil"]));
+    assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
+    assert!(run.stdout.contains("evil\\u{1b}[2J"), "{}", run.stdout);
+}
+
+/// A port nobody answers on that records whether anything connected.
+struct Silent(TcpListener);
+
+impl Silent {
+    fn new() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        Self(listener)
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}/api/whatsapp/v1", self.0.local_addr().unwrap())
+    }
+
+    fn was_contacted(&self) -> bool {
+        self.0.accept().is_ok()
+    }
+}
+
+#[test]
+fn bad_input_is_refused_before_sending() {
+    let long_name = "n".repeat(51);
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &[
+                "instances",
+                "create",
+                "--phone",
+                "201234567890",
+                "--name",
+                "x",
+            ],
+            "invalid value '201234567890' for '--phone <PHONE>': phone must be in E.164 format",
+        ),
+        (
+            &["instances", "create", "--phone", "+20 123", "--name", "x"],
+            "for '--phone <PHONE>': phone must be in E.164 format",
+        ),
+        (
+            &[
+                "instances",
+                "create",
+                "--phone",
+                "+201234567890",
+                "--name",
+                &long_name,
+            ],
+            "for '--name <NAME>': name must be at most 50 characters (it has 51)",
+        ),
+        (
+            &[
+                "instances",
+                "create",
+                "--phone",
+                "+201234567890",
+                "--name",
+                "x",
+                "--webhook-url",
+                "http://example.com/hook",
+            ],
+            "for '--webhook-url <URL>': webhook_url must use https",
+        ),
+        (
+            &["instances", "list", "--status", "RUNNING"],
+            "invalid value 'RUNNING' for '--status <STATUS>': unknown status; expected one of STOPPED, STARTING, WORKING, SCAN_QR_CODE, FAILED, PENDING",
+        ),
+        (
+            &["instances", "list", "--phone", "0123"],
+            "for '--phone <PHONE>': phone must be in E.164 format",
+        ),
+        (
+            &["instances", "wait", WORKING_ID, "--until", "working"],
+            "invalid value 'working' for '--until <STATUS>'",
+        ),
+        (
+            &["instances", "wait", WORKING_ID, "--timeout", "0"],
+            "the timeout must be at least 1 second",
+        ),
+    ];
+    for (args, message) in cases {
+        let silent = Silent::new();
+        let url = silent.url();
+        let mut all = vec!["--base-url", url.as_str(), "--token", API_TOKEN];
+        all.extend_from_slice(args);
+        let run = hypersender(&all, &[]);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        assert!(!silent.was_contacted(), "{args:?} sent a request");
+    }
+}
+
+#[test]
+fn a_missing_token_is_refused_before_sending() {
+    let silent = Silent::new();
+    let url = silent.url();
+    for env in [
+        &[][..],
+        &[("HYPERSENDER_TOKEN", "")][..],
+        &[("HYPERSENDER_TOKEN", "  ")][..],
+    ] {
+        let run = hypersender(&["--base-url", &url, "instances", "list"], env);
+        assert_eq!(run.code, 2, "{run:?}");
+        assert_eq!(
+            run.stderr,
+            "error: no API token: pass --token or set HYPERSENDER_TOKEN (or try --mock)\n"
+        );
+    }
+    assert!(!silent.was_contacted());
+    // The environment variables are read when the flags are absent.
+    let mock = Mock::frozen();
+    let run = hypersender(
+        &["instances", "list"],
+        &[
+            ("HYPERSENDER_TOKEN", API_TOKEN),
+            ("HYPERSENDER_BASE_URL", &mock.server.base_url()),
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn every_command_runs_offline_with_mock() {
+    let list = succeeded(hypersender(&["--mock", "instances", "list"], &[]));
+    golden("list.txt", &list.stdout);
+    assert!(list.stderr.contains("embedded mock"), "{}", list.stderr);
+    let create = succeeded(hypersender(
+        &[
+            "--mock",
+            "instances",
+            "create",
+            "--phone",
+            "+201234567892",
+            "--name",
+            "Demo",
+        ],
+        &[],
+    ));
+    assert!(create.stdout.contains("status        SCAN_QR_CODE\n"));
+    assert!(!decode_drawn_qr(&create.stdout).is_empty());
+    for args in [
+        &["--mock", "instances", "health", WORKING_ID][..],
+        &["--mock", "instances", "qr", WAITING_ID],
+        &["--mock", "instances", "restart", WORKING_ID],
+        &["--mock", "instances", "wait", WORKING_ID, "--timeout", "5"],
+    ] {
+        succeeded(hypersender(args, &[]));
+    }
+    // A variable left set does not fight --mock; an explicit flag does.
+    let env_set = hypersender(
+        &["--mock", "instances", "list"],
+        &[("HYPERSENDER_BASE_URL", "http://192.0.2.1")],
+    );
+    assert_eq!(env_set.code, 0, "{env_set:?}");
+    let both = hypersender(
+        &[
+            "--mock",
+            "--base-url",
+            "http://192.0.2.1",
+            "instances",
+            "list",
+        ],
+        &[],
+    );
+    assert_eq!(both.code, 2);
+    // A token given with --mock is the one the mock accepts.
+    succeeded(hypersender(
+        &["--mock", "--token", API_TOKEN, "instances", "list"],
+        &[],
+    ));
+}
+
+#[test]
+fn the_mock_command_serves_until_stopped() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hypersender"))
+        .args(["mock", "--addr", "127.0.0.1:0"])
+        .env_remove("HYPERSENDER_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .strip_prefix("Mock Hypersender API listening on ")
+        .unwrap()
+        .to_owned();
+    let token_line = lines.next().unwrap().unwrap();
+    assert_eq!(token_line, "Token: '1|hypersender-mock-token'");
+    let run = hypersender(
+        &[
+            "--base-url",
+            &url,
+            "--token",
+            "1|hypersender-mock-token",
+            "instances",
+            "list",
+            "--json",
+        ],
+        &[],
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let decoded: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(decoded.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn help_lists_every_command_and_the_exit_codes() {
+    let help = succeeded(hypersender(&["--help"], &[]));
+    for text in [
+        "instances",
+        "mock",
+        "--json",
+        "--show-secrets",
+        "--mock",
+        "3  `wait` timed out",
+    ] {
+        assert!(help.stdout.contains(text), "{text}: {}", help.stdout);
+    }
+    let instances = succeeded(hypersender(&["instances", "--help"], &[]));
+    for command in ["list", "create", "health", "qr", "restart", "wait"] {
+        assert!(instances.stdout.contains(command), "{command}");
+    }
+}
+
+/// The id of the instance the mock created last (listed first).
+fn created_id(mock: &Mock) -> String {
+    let run = succeeded(mock.run(&["instances", "list", "--json"]));
+    let decoded: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    decoded[0]["id"].as_str().unwrap().to_owned()
+}
+
+/// Reads the QR code drawn in `stdout` back into pixels and decodes it with
+/// an independent decoder: what a phone pointed at the terminal would read.
+fn decode_drawn_qr(stdout: &str) -> String {
+    const PIXELS: usize = 4;
+    let lines: Vec<Vec<char>> = stdout
+        .lines()
+        .filter(|line| !line.is_empty() && line.chars().all(|c| "█▀▄ ".contains(c)))
+        .map(|line| line.chars().collect())
+        .collect();
+    assert!(!lines.is_empty(), "no QR code drawn in:\n{stdout}");
+    let width = lines[0].len();
+    // Each character is two modules, top and bottom; light ones are drawn.
+    let light = |row: usize, column: usize| {
+        let c = lines[row / 2][column];
+        if row.is_multiple_of(2) {
+            c == '█' || c == '▀'
+        } else {
+            c == '█' || c == '▄'
+        }
+    };
+    let (w, h) = (width * PIXELS, lines.len() * 2 * PIXELS);
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        if light(y / PIXELS, x / PIXELS) {
+            255
+        } else {
+            0
+        }
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code drawn");
+    grids[0].decode().unwrap().1
+}
+
+fn decode_png_qr(png: &[u8]) -> String {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    let width = info.width as usize;
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width, info.height as usize, |x, y| {
+            pixels[y * width + x]
+        });
+    image.detect_grids()[0].decode().unwrap().1
+}
