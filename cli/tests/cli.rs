@@ -671,3 +671,24 @@ fn decode_png_qr(png: &[u8]) -> String {
         });
     image.detect_grids()[0].decode().unwrap().1
 }
+
+#[test]
+fn the_readme_first_command_runs_the_tool_offline() {
+    let readme = include_str!("../../README.md");
+    let first = readme
+        .lines()
+        .skip_while(|line| *line != "```sh")
+        .nth(1)
+        .unwrap();
+    let command = first.split('#').next().unwrap().trim();
+    let args = command
+        .strip_prefix("cargo run --bin hypersender -- ")
+        .unwrap_or_else(|| panic!("the README's first command is not the CLI: {command}"));
+    let args: Vec<&str> = args.split_whitespace().collect();
+    assert!(
+        args.contains(&"--mock"),
+        "the first command must run offline"
+    );
+    let run = succeeded(hypersender(&args, &[]));
+    golden("list.txt", &run.stdout);
+}
