@@ -514,6 +514,53 @@ fn a_missing_token_is_refused_before_sending() {
 }
 
 #[test]
+fn a_bad_base_url_is_bad_input_and_an_unreachable_one_an_error() {
+    let bad = hypersender(
+        &[
+            "--base-url",
+            "not-a-url",
+            "--token",
+            API_TOKEN,
+            "instances",
+            "list",
+        ],
+        &[],
+    );
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(
+        bad.stderr
+            .starts_with("error: invalid client configuration: base URL \"not-a-url\""),
+        "{}",
+        bad.stderr
+    );
+    // A port that was free a moment ago: nothing listens there.
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let url = format!("http://{closed}");
+    let down = hypersender(
+        &[
+            "--base-url",
+            &url,
+            "--token",
+            API_TOKEN,
+            "instances",
+            "restart",
+            WORKING_ID,
+        ],
+        &[],
+    );
+    assert_eq!(down.code, 1, "{down:?}");
+    assert!(
+        down.stderr
+            .starts_with("error: restart_instance: could not talk to the server"),
+        "{}",
+        down.stderr
+    );
+}
+
+#[test]
 fn every_command_runs_offline_with_mock() {
     let list = succeeded(hypersender(&["--mock", "instances", "list"], &[]));
     golden("list.txt", &list.stdout);

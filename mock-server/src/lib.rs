@@ -144,10 +144,10 @@ impl fmt::Debug for MockConfig {
 }
 
 /// The instances the mock starts with: the documented List Instances
-/// example, decoded with the client's own types.
-pub fn seed_instances() -> Vec<InstanceResponse> {
-    // Checked by this crate's tests; the build script took it from the spec.
-    serde_json::from_str(SEED_INSTANCES).unwrap_or_default()
+/// example, decoded with the client's own types. An error means the spec's
+/// example no longer fits the spec's own schema.
+pub fn seed_instances() -> Result<Vec<InstanceResponse>, serde_json::Error> {
+    serde_json::from_str(SEED_INSTANCES)
 }
 
 /// A running mock. It stops when dropped (or with [`MockServer::shutdown`]).
@@ -161,10 +161,16 @@ pub struct MockServer {
 impl MockServer {
     /// Binds the address and starts serving on the current tokio runtime.
     pub async fn start(config: MockConfig) -> std::io::Result<Self> {
+        let seed = seed_instances().map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("the List Instances example in the spec does not decode: {e}"),
+            )
+        })?;
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let clock = config.frozen_at.map_or_else(Clock::system, Clock::frozen);
-        let store = Store::new(seed_instances(), clock, config.timing, config.rate_limits);
+        let store = Store::new(seed, clock, config.timing, config.rate_limits);
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             token: config.token,

@@ -157,14 +157,13 @@ impl Store {
                     .as_deref()
                     .is_none_or(|part| i.name.to_lowercase().contains(&part.to_lowercase()))
             })
+            .map(|i| self.listed(i, now))
             .filter(|i| {
-                let status = self.status_of(i, now);
                 filters
                     .status
                     .as_deref()
-                    .is_none_or(|s| status.as_str() == s)
+                    .is_none_or(|s| i.status.as_str() == s)
             })
-            .map(|i| self.listed(i, now))
             .collect()
     }
 

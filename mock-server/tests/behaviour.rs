@@ -78,7 +78,7 @@ async fn starts_with_the_documented_list_example() {
     let documented: Value =
         serde_json::from_str(include_str!("../../tests/fixtures/list_instances.json")).unwrap();
     assert_eq!(reply.body, documented);
-    assert_eq!(seed_instances().len(), 2);
+    assert_eq!(seed_instances().unwrap().len(), 2);
 }
 
 #[tokio::test]
