@@ -393,6 +393,73 @@ fn text_from_the_server_cannot_drive_the_terminal() {
     assert!(run.stdout.contains("evil\\u{1b}[2J"), "{}", run.stdout);
 }
 
+#[test]
+fn a_qr_code_that_is_not_an_image_is_reported_not_drawn() {
+    use hypersender_httpmock::MockServerExt;
+    // The documented example: its qr_code is cut short ("...").
+    let documented: hypersender::types::InstanceWithQrCode =
+        serde_json::from_str(include_str!("../../tests/fixtures/create_instance.json")).unwrap();
+    let server = httpmock::MockServer::start();
+    let create = server.create_instance(|_, then| {
+        then.created(&documented);
+    });
+    let new_qr = server.request_new_qr_code(|when, then| {
+        when.instance(WAITING_ID);
+        then.ok(&documented);
+    });
+    let base_url = server.base_url();
+    let base = ["--base-url", base_url.as_str(), "--token", API_TOKEN];
+    let create_args = [
+        "instances",
+        "create",
+        "--phone",
+        "+201234567890",
+        "--name",
+        "MyInstanceName",
+    ];
+    // The instance exists: a warning, exit 0, so scripts do not create it twice.
+    let created = succeeded(hypersender(&[&base[..], &create_args].concat(), &[]));
+    assert!(
+        created
+            .stdout
+            .contains(&format!("id            {WAITING_ID}\n")),
+        "{}",
+        created.stdout
+    );
+    assert_eq!(
+        created.stderr,
+        format!(
+            "warning: the QR code cannot be drawn: qr_code is not base64 (Invalid symbol 46, offset 25.); `hypersender instances qr {WAITING_ID}` asks for a new one\n"
+        )
+    );
+    // Asking for a QR code and getting none is a failure.
+    let qr = hypersender(&[&base[..], &["instances", "qr", WAITING_ID]].concat(), &[]);
+    assert_eq!(qr.code, 1, "{qr:?}");
+    assert_eq!(
+        qr.stderr,
+        "error: the QR code cannot be drawn: qr_code is not base64 (Invalid symbol 46, offset 25.)\n"
+    );
+    let png = std::env::temp_dir().join(format!("hypersender-cli-bad-{}.png", std::process::id()));
+    let saved = hypersender(
+        &[
+            &base[..],
+            &[
+                "instances",
+                "qr",
+                WAITING_ID,
+                "--qr-png",
+                png.to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+        &[],
+    );
+    assert_eq!(saved.code, 1);
+    assert!(!png.exists(), "nothing is written when there is no image");
+    create.assert_calls(1);
+    new_qr.assert_calls(2);
+}
+
 /// A port nobody answers on that records whether anything connected.
 struct Silent(TcpListener);
 
