@@ -280,6 +280,24 @@ fn health_and_restart_print_tables_and_json() {
 }
 
 #[test]
+fn qr_and_wait_print_tables_and_json() {
+    let mock = Mock::frozen();
+    golden(
+        "qr.txt",
+        &succeeded(mock.run(&["instances", "qr", WAITING_ID])).stdout,
+    );
+    mock.server.advance_clock(Duration::from_secs(60));
+    let json = succeeded(mock.run(&["instances", "qr", WAITING_ID, "--json"]));
+    golden("qr.json", &json.stdout);
+    let wait = ["instances", "wait", WORKING_ID, "--timeout", "5"];
+    golden("wait.txt", &succeeded(mock.run(&wait)).stdout);
+    golden(
+        "wait.json",
+        &succeeded(mock.run(&[&wait[..], &["--json"]].concat())).stdout,
+    );
+}
+
+#[test]
 fn wait_polls_until_the_restart_reaches_working() {
     let mock = Mock::start(
         MockConfig::default().restart_timing(Duration::from_secs(1), Duration::from_secs(2)),
