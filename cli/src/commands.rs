@@ -150,7 +150,7 @@ async fn instances(
         Instances::Restart(args) => {
             let restarted = client.restart_instance().instance(args.id).send().await?;
             if global.json {
-                print_object(global, &restarted, &[]);
+                print_object(global, &restarted, &["message"]);
             } else {
                 print(&format!("{}\n", output::printable(&restarted.message)));
             }

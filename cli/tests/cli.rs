@@ -48,13 +48,17 @@ impl Mock {
         Self::start(MockConfig::default().frozen_clock(at))
     }
 
-    /// Runs `hypersender --base-url <mock> --token <token> args...`.
+    /// Runs the binary against this mock.
     fn run(&self, args: &[&str]) -> Run {
-        let base_url = self.server.base_url();
-        let mut all = vec!["--base-url", &base_url, "--token", API_TOKEN];
-        all.extend_from_slice(args);
-        hypersender(&all, &[])
+        against(&self.server.base_url(), args)
     }
+}
+
+/// Runs `hypersender --base-url <base_url> --token <API_TOKEN> args...`.
+fn against(base_url: &str, args: &[&str]) -> Run {
+    let mut all = vec!["--base-url", base_url, "--token", API_TOKEN];
+    all.extend_from_slice(args);
+    hypersender(&all, &[])
 }
 
 #[derive(Debug)]
@@ -426,7 +430,6 @@ fn a_qr_code_that_is_not_an_image_is_reported_not_drawn() {
         then.ok(&documented);
     });
     let base_url = server.base_url();
-    let base = ["--base-url", base_url.as_str(), "--token", API_TOKEN];
     let create_args = [
         "instances",
         "create",
@@ -436,7 +439,7 @@ fn a_qr_code_that_is_not_an_image_is_reported_not_drawn() {
         "MyInstanceName",
     ];
     // The instance exists: a warning, exit 0, so scripts do not create it twice.
-    let created = succeeded(hypersender(&[&base[..], &create_args].concat(), &[]));
+    let created = succeeded(against(&base_url, &create_args));
     assert!(
         created
             .stdout
@@ -451,26 +454,22 @@ fn a_qr_code_that_is_not_an_image_is_reported_not_drawn() {
         )
     );
     // Asking for a QR code and getting none is a failure.
-    let qr = hypersender(&[&base[..], &["instances", "qr", WAITING_ID]].concat(), &[]);
+    let qr = against(&base_url, &["instances", "qr", WAITING_ID]);
     assert_eq!(qr.code, 1, "{qr:?}");
     assert_eq!(
         qr.stderr,
         "error: the QR code cannot be drawn: qr_code is not base64 (Invalid symbol 46, offset 25.)\n"
     );
     let png = std::env::temp_dir().join(format!("hypersender-cli-bad-{}.png", std::process::id()));
-    let saved = hypersender(
+    let saved = against(
+        &base_url,
         &[
-            &base[..],
-            &[
-                "instances",
-                "qr",
-                WAITING_ID,
-                "--qr-png",
-                png.to_str().unwrap(),
-            ],
-        ]
-        .concat(),
-        &[],
+            "instances",
+            "qr",
+            WAITING_ID,
+            "--qr-png",
+            png.to_str().unwrap(),
+        ],
     );
     assert_eq!(saved.code, 1);
     assert!(!png.exists(), "nothing is written when there is no image");
@@ -559,10 +558,7 @@ fn bad_input_is_refused_before_sending() {
     ];
     for (args, message) in cases {
         let silent = Silent::new();
-        let url = silent.url();
-        let mut all = vec!["--base-url", url.as_str(), "--token", API_TOKEN];
-        all.extend_from_slice(args);
-        let run = hypersender(&all, &[]);
+        let run = against(&silent.url(), args);
         assert_eq!(run.code, 2, "{args:?}: {run:?}");
         assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
         assert!(!silent.was_contacted(), "{args:?} sent a request");
@@ -600,17 +596,7 @@ fn a_missing_token_is_refused_before_sending() {
 
 #[test]
 fn a_bad_base_url_is_bad_input_and_an_unreachable_one_an_error() {
-    let bad = hypersender(
-        &[
-            "--base-url",
-            "not-a-url",
-            "--token",
-            API_TOKEN,
-            "instances",
-            "list",
-        ],
-        &[],
-    );
+    let bad = against("not-a-url", &["instances", "list"]);
     assert_eq!(bad.code, 2, "{bad:?}");
     assert!(
         bad.stderr
@@ -624,18 +610,7 @@ fn a_bad_base_url_is_bad_input_and_an_unreachable_one_an_error() {
         .local_addr()
         .unwrap();
     let url = format!("http://{closed}");
-    let down = hypersender(
-        &[
-            "--base-url",
-            &url,
-            "--token",
-            API_TOKEN,
-            "instances",
-            "restart",
-            WORKING_ID,
-        ],
-        &[],
-    );
+    let down = against(&url, &["instances", "restart", WORKING_ID]);
     assert_eq!(down.code, 1, "{down:?}");
     assert!(
         down.stderr
@@ -778,16 +753,13 @@ fn decode_drawn_qr(stdout: &str) -> String {
         }
     };
     let (w, h) = (width * PIXELS, lines.len() * 2 * PIXELS);
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+    decode_pixels(w, h, |x, y| {
         if light(y / PIXELS, x / PIXELS) {
             255
         } else {
             0
         }
-    });
-    let grids = image.detect_grids();
-    assert_eq!(grids.len(), 1, "one QR code drawn");
-    grids[0].decode().unwrap().1
+    })
 }
 
 fn decode_png_qr(png: &[u8]) -> String {
@@ -797,11 +769,15 @@ fn decode_png_qr(png: &[u8]) -> String {
     let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut pixels).unwrap();
     let width = info.width as usize;
-    let mut image =
-        rqrr::PreparedImage::prepare_from_greyscale(width, info.height as usize, |x, y| {
-            pixels[y * width + x]
-        });
-    image.detect_grids()[0].decode().unwrap().1
+    decode_pixels(width, info.height as usize, |x, y| pixels[y * width + x])
+}
+
+/// Decodes the one QR code in a grayscale image with rqrr.
+fn decode_pixels(width: usize, height: usize, luma: impl FnMut(usize, usize) -> u8) -> String {
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, luma);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "exactly one QR code in the image");
+    grids[0].decode().unwrap().1
 }
 
 #[test]
