@@ -1,13 +1,13 @@
-//! The command line, as clap reads it. Values the docs constrain (phone,
-//! name, webhook URL, status) are checked here, so a request the server
-//! would refuse is never sent.
+//! The command line, as clap reads it. Values the spec constrains (phone,
+//! name, webhook URL) are checked by the library before anything is sent
+//! (its catalog holds the rules), and reported as bad input; the status is
+//! parsed strictly here.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use hypersender::InstanceStatus;
-use hypersender_mock_server::rules;
 
 /// Exit codes, as `--help` lists them.
 pub const EXIT_CODES: &str = "\
@@ -59,6 +59,23 @@ pub enum Command {
     Instances(Instances),
     /// Serve the embedded mock of the API until interrupted (Ctrl-C).
     Mock(MockArgs),
+    /// Call any operation of the API by its id, as the spec defines it
+    /// (without an operation: list them).
+    Api(ApiArgs),
+}
+
+/// `api`.
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// The operation id (`check_health`); leave out to list every operation.
+    pub operation: Option<String>,
+    /// A path, query or body parameter, by its name in the spec
+    /// (`--param instance=ID`, `--param 'filter[status]=WORKING'`).
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE", value_parser = parse_assignment)]
+    pub params: Vec<(String, String)>,
+    /// The JSON body, inline or `@FILE` (named body `--param`s are laid over it).
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub body: Option<String>,
 }
 
 /// The instance commands.
@@ -88,7 +105,7 @@ pub struct ListArgs {
     #[arg(long, value_name = "TEXT")]
     pub name: Option<String>,
     /// Only the instance with this phone number (E.164).
-    #[arg(long, value_parser = parse_phone, value_name = "PHONE")]
+    #[arg(long, value_name = "PHONE")]
     pub phone: Option<String>,
     /// Only the instance with this id.
     #[arg(long, value_name = "ID")]
@@ -99,13 +116,13 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     /// Phone number in E.164 format, such as +201234567890.
-    #[arg(long, value_parser = parse_phone, value_name = "PHONE")]
+    #[arg(long, value_name = "PHONE")]
     pub phone: String,
     /// Instance name, at most 50 characters, unique among your instances.
-    #[arg(long, value_parser = parse_name, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub name: String,
     /// An https URL to receive incoming messages and status events.
-    #[arg(long, value_parser = parse_webhook_url, value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     pub webhook_url: Option<String>,
     #[command(flatten)]
     pub qr: QrOutput,
@@ -115,7 +132,6 @@ pub struct CreateArgs {
 #[derive(Debug, Args)]
 pub struct QrArgs {
     /// The instance id.
-    #[arg(value_parser = parse_id)]
     pub id: String,
     #[command(flatten)]
     pub qr: QrOutput,
@@ -133,7 +149,6 @@ pub struct QrOutput {
 #[derive(Debug, Args)]
 pub struct InstanceArg {
     /// The instance id.
-    #[arg(value_parser = parse_id)]
     pub id: String,
 }
 
@@ -141,7 +156,6 @@ pub struct InstanceArg {
 #[derive(Debug, Args)]
 pub struct WaitArgs {
     /// The instance id.
-    #[arg(value_parser = parse_id)]
     pub id: String,
     /// The status to wait for.
     #[arg(long, value_parser = parse_status, default_value = "WORKING", value_name = "STATUS")]
@@ -169,19 +183,10 @@ fn parse_status(text: &str) -> Result<InstanceStatus, String> {
     })
 }
 
-fn parse_phone(text: &str) -> Result<String, String> {
-    rules::check_phone(text).map_err(|v| v.to_string())?;
-    Ok(text.to_owned())
-}
-
-fn parse_name(text: &str) -> Result<String, String> {
-    rules::check_name(text).map_err(|v| v.to_string())?;
-    Ok(text.to_owned())
-}
-
-fn parse_webhook_url(text: &str) -> Result<String, String> {
-    rules::check_webhook_url(text).map_err(|v| v.to_string())?;
-    Ok(text.to_owned())
+fn parse_assignment(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .ok_or_else(|| "expected NAME=VALUE".to_owned())
 }
 
 fn parse_timeout(text: &str) -> Result<u64, String> {
@@ -189,13 +194,5 @@ fn parse_timeout(text: &str) -> Result<u64, String> {
         Ok(0) => Err("the timeout must be at least 1 second".to_owned()),
         Ok(secs) => Ok(secs),
         Err(_) => Err("expected a whole number of seconds".to_owned()),
-    }
-}
-
-fn parse_id(text: &str) -> Result<String, String> {
-    if text.trim().is_empty() {
-        Err("the instance id is empty".to_owned())
-    } else {
-        Ok(text.to_owned())
     }
 }

@@ -9,7 +9,9 @@ use hypersender::Client;
 use hypersender::types::InstanceWithQrCode;
 use hypersender_mock_server::{DEFAULT_TOKEN, MockConfig, MockServer};
 
-use crate::args::{Cli, Command, CreateArgs, Global, Instances, ListArgs, MockArgs, QrOutput};
+use crate::args::{
+    ApiArgs, Cli, Command, CreateArgs, Global, Instances, ListArgs, MockArgs, QrOutput,
+};
 use crate::qr_terminal::{self, QrImageError};
 use crate::{output, wait};
 
@@ -56,7 +58,9 @@ impl Failure {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Self::BadInput(_) => ExitCode::from(EXIT_BAD_INPUT),
-            Self::Api(hypersender::Error::Config(_)) => ExitCode::from(EXIT_BAD_INPUT),
+            Self::Api(
+                hypersender::Error::Config(_) | hypersender::Error::InvalidRequest { .. },
+            ) => ExitCode::from(EXIT_BAD_INPUT),
             Self::Api(_) | Self::Local(_) | Self::Qr(_) => ExitCode::FAILURE,
         }
     }
@@ -83,6 +87,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let Cli { global, command } = cli;
     match command {
         Command::Mock(args) => serve_mock(&global, &args).await,
+        Command::Api(args) if args.operation.is_none() => {
+            print(&crate::api::operations_table());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Api(args) => {
+            let (client, _mock) = connect(&global).await?;
+            api(&client, &global, args).await
+        }
         Command::Instances(command) => {
             // The mock, if any, must outlive the command.
             let (client, _mock) = connect(&global).await?;
@@ -136,19 +148,15 @@ async fn instances(
         Instances::List(args) => list(client, global, args).await?,
         Instances::Create(args) => create(client, global, args).await?,
         Instances::Health(args) => {
-            let health = client.check_health().instance(args.id).send().await?;
+            let health = client.check_health(args.id).send().await?;
             print_object(global, &health, HEALTH_FIELDS);
         }
         Instances::Qr(args) => {
-            let instance = client
-                .request_new_qr_code()
-                .instance(args.id)
-                .send()
-                .await?;
+            let instance = client.request_new_qr_code(args.id).send().await?;
             show_with_qr_code(global, &instance, &args.qr)?;
         }
         Instances::Restart(args) => {
-            let restarted = client.restart_instance().instance(args.id).send().await?;
+            let restarted = client.restart_instance(args.id).send().await?;
             if global.json {
                 print_object(global, &restarted, &["message"]);
             } else {
@@ -194,11 +202,11 @@ async fn create(client: &Client, global: &Global, args: CreateArgs) -> Result<()
         webhook_url,
         qr,
     } = args;
-    let instance = client
-        .create_instance()
-        .body_map(|body| body.phone(phone).name(name).webhook_url(webhook_url))
-        .send()
-        .await?;
+    let mut request = client.create_instance().phone(phone).name(name);
+    if let Some(url) = webhook_url {
+        request = request.webhook_url(url);
+    }
+    let instance = request.send().await?;
     // The instance exists now: a QR code that cannot be drawn is a warning,
     // not a failure a script would retry (and hit "name already taken").
     if let Err(failure) = show_with_qr_code(global, &instance, &qr) {
@@ -217,7 +225,7 @@ fn show_with_qr_code(
     instance: &InstanceWithQrCode,
     qr: &QrOutput,
 ) -> Result<(), Failure> {
-    let png = qr_terminal::png_bytes(&instance.qr_code);
+    let png = instance.qr_code.png().map_err(QrImageError::from);
     // Save first, so an image we cannot draw is still kept.
     if let Some(path) = &qr.qr_png {
         let bytes = png.as_ref().map_err(|e| Failure::Qr(e.clone()))?;
@@ -240,6 +248,18 @@ fn show_with_qr_code(
         qr_terminal::render(&modules, colors)
     ));
     Ok(())
+}
+
+/// `api OPERATION`: the operation called by name; its JSON response printed.
+async fn api(client: &Client, global: &Global, args: ApiArgs) -> Result<ExitCode, Failure> {
+    let operation = args.operation.unwrap_or_default();
+    let arguments = crate::api::arguments(&args.params, args.body.as_deref())?;
+    let response = client.call(&operation, &arguments).await?;
+    print(&output::json(&output::prepare(
+        &response,
+        global.show_secrets,
+    )));
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints one response object: JSON, or one line per field.

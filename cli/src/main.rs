@@ -5,6 +5,7 @@
 //! (table or JSON, secrets masked) and `qr_terminal` (the QR code drawn);
 //! `wait` polls health within the documented rate limit.
 
+mod api;
 mod args;
 mod commands;
 mod output;

@@ -1,23 +1,20 @@
 //! How results are printed: pretty JSON (`--json`) or aligned text. Both
-//! start from the same JSON value, where instance access tokens are masked
-//! unless `--show-secrets` was given, so no format can leak one.
+//! start from the same JSON value, serialized by the library's types, whose
+//! access tokens serialize masked unless `--show-secrets` exposes them, so
+//! no format can leak one.
 
 use serde::Serialize;
 use serde_json::Value;
 
-/// The fields whose values are secrets.
-const SECRET_FIELDS: &[&str] = &["access_token"];
-/// What a masked secret's secret part shows.
-const MASK: &str = "********";
-
 /// The value to print: `value` as JSON, secrets masked unless shown.
 pub fn prepare<T: Serialize>(value: &T, show_secrets: bool) -> Value {
     // Our own response types always serialize.
-    let mut value = serde_json::to_value(value).unwrap_or(Value::Null);
-    if !show_secrets {
-        mask_secrets(&mut value);
+    let serialize = || serde_json::to_value(value).unwrap_or(Value::Null);
+    if show_secrets {
+        hypersender::with_exposed_secrets(serialize)
+    } else {
+        serialize()
     }
-    value
 }
 
 /// Pretty JSON, one trailing newline.
@@ -48,34 +45,6 @@ pub fn details(object: &Value, fields: &[&str]) -> String {
             .map(|f| vec![(*f).to_owned(), cell(&object[*f])])
             .collect(),
     )
-}
-
-fn mask_secrets(value: &mut Value) {
-    match value {
-        Value::Object(fields) => {
-            for (name, field) in fields.iter_mut() {
-                match field {
-                    Value::String(secret) if SECRET_FIELDS.contains(&name.as_str()) => {
-                        *secret = masked(secret);
-                    }
-                    _ => mask_secrets(field),
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(mask_secrets),
-        _ => {}
-    }
-}
-
-/// A Sanctum token `<id>|<secret>` keeps its id, which is not secret and
-/// tells tokens apart; anything else is masked whole.
-fn masked(token: &str) -> String {
-    match token.split_once('|') {
-        Some((id, _)) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => {
-            format!("{id}|{MASK}")
-        }
-        _ => MASK.to_owned(),
-    }
 }
 
 fn heading(field: &str) -> String {
@@ -136,15 +105,10 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn secrets_are_masked_at_any_depth_unless_shown() {
-        let value = json!([{"access_token": "234|abcdef", "nested": {"access_token": "plain"}}, {"access_token": null}]);
-        assert_eq!(
-            prepare(&value, false),
-            json!([{"access_token": "234|********", "nested": {"access_token": "********"}}, {"access_token": null}])
-        );
-        assert_eq!(prepare(&value, true), value);
-        assert_eq!(masked("|secret"), MASK);
-        assert_eq!(masked("abc|secret"), MASK);
+    fn tokens_serialize_masked_unless_shown() {
+        let token = hypersender::AccessToken::new("234|abcdefgh");
+        assert_eq!(prepare(&token, false), json!("234|********"));
+        assert_eq!(prepare(&token, true), json!("234|abcdefgh"));
     }
 
     #[test]

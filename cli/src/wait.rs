@@ -31,7 +31,7 @@ pub async fn run(client: &Client, global: &Global, args: &WaitArgs) -> Result<Ex
         let remaining = deadline.saturating_duration_since(Instant::now());
         // The client may itself wait on a 429's Retry-After; the deadline
         // bounds that too.
-        let check = client.check_health().instance(&args.id).send();
+        let check = client.check_health(&args.id).send();
         let Ok(health) = tokio::time::timeout(remaining, check).await else {
             break;
         };

@@ -450,7 +450,7 @@ fn a_qr_code_that_is_not_an_image_is_reported_not_drawn() {
     assert_eq!(
         created.stderr,
         format!(
-            "warning: the QR code cannot be drawn: qr_code is not base64 (Invalid symbol 46, offset 25.); `hypersender instances qr {WAITING_ID}` asks for a new one\n"
+            "warning: the QR code cannot be drawn: qr_code: not valid base64 (Invalid symbol 46, offset 25.); `hypersender instances qr {WAITING_ID}` asks for a new one\n"
         )
     );
     // Asking for a QR code and getting none is a failure.
@@ -458,7 +458,7 @@ fn a_qr_code_that_is_not_an_image_is_reported_not_drawn() {
     assert_eq!(qr.code, 1, "{qr:?}");
     assert_eq!(
         qr.stderr,
-        "error: the QR code cannot be drawn: qr_code is not base64 (Invalid symbol 46, offset 25.)\n"
+        "error: the QR code cannot be drawn: qr_code: not valid base64 (Invalid symbol 46, offset 25.)\n"
     );
     let png = std::env::temp_dir().join(format!("hypersender-cli-bad-{}.png", std::process::id()));
     let saved = against(
@@ -499,7 +499,7 @@ impl Silent {
 #[test]
 fn bad_input_is_refused_before_sending() {
     let long_name = "n".repeat(51);
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 11] = [
         (
             &[
                 "instances",
@@ -509,11 +509,11 @@ fn bad_input_is_refused_before_sending() {
                 "--name",
                 "x",
             ],
-            "invalid value '201234567890' for '--phone <PHONE>': phone must be in E.164 format",
+            "create_instance: invalid request: `phone` must match `^\\+[1-9][0-9]{6,14}$` (Phone number in E.164 format",
         ),
         (
             &["instances", "create", "--phone", "+20 123", "--name", "x"],
-            "for '--phone <PHONE>': phone must be in E.164 format",
+            "`phone` must match",
         ),
         (
             &[
@@ -524,7 +524,7 @@ fn bad_input_is_refused_before_sending() {
                 "--name",
                 &long_name,
             ],
-            "for '--name <NAME>': name must be at most 50 characters (it has 51)",
+            "`name` must have at most 50 characters",
         ),
         (
             &[
@@ -537,7 +537,7 @@ fn bad_input_is_refused_before_sending() {
                 "--webhook-url",
                 "http://example.com/hook",
             ],
-            "for '--webhook-url <URL>': webhook_url must use https",
+            "`webhook_url` must match `^https://`",
         ),
         (
             &["instances", "list", "--status", "RUNNING"],
@@ -545,7 +545,7 @@ fn bad_input_is_refused_before_sending() {
         ),
         (
             &["instances", "list", "--phone", "0123"],
-            "for '--phone <PHONE>': phone must be in E.164 format",
+            "list_instances: invalid request: `filter[phone]` must match",
         ),
         (
             &["instances", "wait", WORKING_ID, "--until", "working"],
@@ -554,6 +554,18 @@ fn bad_input_is_refused_before_sending() {
         (
             &["instances", "wait", WORKING_ID, "--timeout", "0"],
             "the timeout must be at least 1 second",
+        ),
+        (
+            &["instances", "health", ".."],
+            "check_health: invalid request: `instance` must not be empty, `.` or `..`",
+        ),
+        (
+            &["instances", "restart", "."],
+            "restart_instance: invalid request: `instance` must not be empty",
+        ),
+        (
+            &["instances", "qr", ""],
+            "request_new_qr_code: invalid request: `instance` must not be empty",
         ),
     ];
     for (args, message) in cases {

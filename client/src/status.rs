@@ -132,18 +132,6 @@ impl FromStr for InstanceStatus {
     }
 }
 
-impl From<&str> for InstanceStatus {
-    fn from(value: &str) -> Self {
-        Self::parse(value)
-    }
-}
-
-impl From<String> for InstanceStatus {
-    fn from(value: String) -> Self {
-        Self::parse(&value)
-    }
-}
-
 impl Serialize for InstanceStatus {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

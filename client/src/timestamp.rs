@@ -1,35 +1,56 @@
-//! Server timestamps, tolerant of the forms the API is seen to send.
+//! Server timestamps, tolerant of the forms the API is seen to send, and of
+//! the ones it should not send.
 
 use std::fmt;
-use std::ops::Deref;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A timestamp from the API (`created_at`, `connected_at`) as a
-/// [`chrono::DateTime<Utc>`].
+/// A timestamp from the API (`created_at`, `connected_at`).
 ///
 /// The docs show `2025-05-26T10:12:45`: no offset and no fraction. Such a
 /// value is read as UTC, the default time zone of the Laravel platform behind
-/// the API (the docs do not name one). Also accepted: fractional seconds, a
-/// `Z` or a `±HH:MM`/`±HHMM` offset (converted to UTC), and a space instead
-/// of the `T`. Anything else is a decode error naming the field.
+/// the API (the docs do not name one). Also read as an instant: fractional
+/// seconds, a `Z` or a `±HH:MM`/`±HHMM` offset (converted to UTC), and a
+/// space instead of the `T` (the spec's `Timestamp` pattern lists the same
+/// layouts).
 ///
-/// Serializes back in the documented form (`2025-05-26T10:12:45`, with a
-/// fraction only when there is one), so a decoded response re-encodes as sent.
+/// A text in any other shape still decodes: it is kept as it was sent and
+/// [`as_datetime`](Self::as_datetime) is `None`, like an unknown
+/// [`InstanceStatus`](crate::InstanceStatus). So one odd `created_at` never
+/// fails a list of hundreds of instances; code that needs the instant
+/// decides what to do without it. [`Timestamp::parse`] (and `FromStr`) is
+/// the strict parser, for input you check yourself.
+///
+/// It displays and serializes as RFC 3339 in UTC with an explicit `Z`
+/// (`2025-05-26T10:12:45Z`, with a fraction only when there is one), so a
+/// consumer of re-encoded JSON never reads it as local time; an unparsed
+/// text displays and serializes as it was received.
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
 /// use hypersender::Timestamp;
 ///
 /// let t: Timestamp = "2025-05-26T10:12:45".parse().unwrap();
-/// assert_eq!(*t, Utc.with_ymd_and_hms(2025, 5, 26, 10, 12, 45).unwrap());
+/// assert_eq!(t.as_datetime(), Some(Utc.with_ymd_and_hms(2025, 5, 26, 10, 12, 45).unwrap()));
+/// assert_eq!(t.to_string(), "2025-05-26T10:12:45Z");
 /// let offset: Timestamp = "2025-05-26 12:12:45+02:00".parse().unwrap();
 /// assert_eq!(t, offset);
+///
+/// let odd: Timestamp = serde_json::from_str("\"yesterday\"").unwrap();
+/// assert_eq!(odd.as_datetime(), None);
+/// assert_eq!(odd.unparsed(), Some("yesterday"));
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Timestamp(DateTime<Utc>);
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(Repr);
+
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Repr {
+    Instant(DateTime<Utc>),
+    /// A text in none of the accepted layouts, as received.
+    Unparsed(Box<str>),
+}
 
 /// A text that is not one of the accepted timestamp forms.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,16 +72,33 @@ impl std::error::Error for InvalidTimestamp {}
 const MAX_LEN: usize = 64;
 
 impl Timestamp {
-    /// The instant, in UTC.
-    pub fn as_datetime(&self) -> DateTime<Utc> {
-        self.0
+    /// The instant, in UTC; `None` for a text in an unexpected shape.
+    pub fn as_datetime(&self) -> Option<DateTime<Utc>> {
+        match &self.0 {
+            Repr::Instant(instant) => Some(*instant),
+            Repr::Unparsed(_) => None,
+        }
     }
 
-    /// Parses one of the accepted forms (see the type's docs).
+    /// The text as received, when it was in none of the accepted layouts.
+    pub fn unparsed(&self) -> Option<&str> {
+        match &self.0 {
+            Repr::Instant(_) => None,
+            Repr::Unparsed(text) => Some(text),
+        }
+    }
+
+    /// Parses one of the accepted forms (see the type's docs), strictly.
     pub fn parse(text: &str) -> Result<Self, InvalidTimestamp> {
         parse_layout(text.as_bytes())
-            .map(Self)
+            .map(|instant| Self(Repr::Instant(instant)))
             .ok_or_else(|| InvalidTimestamp(text.chars().take(MAX_LEN).collect()))
+    }
+
+    /// Parses an accepted form, or keeps the text as it is (what decoding a
+    /// response does).
+    pub fn parse_lenient(text: &str) -> Self {
+        Self::parse(text).unwrap_or_else(|_| Self(Repr::Unparsed(text.into())))
     }
 }
 
@@ -134,51 +172,45 @@ fn offset(rest: &[u8]) -> Option<i32> {
     Some(if sign == b'-' { -seconds } else { seconds })
 }
 
-impl Deref for Timestamp {
-    type Target = DateTime<Utc>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-
 impl From<DateTime<Utc>> for Timestamp {
     fn from(value: DateTime<Utc>) -> Self {
-        Self(value)
-    }
-}
-
-impl From<Timestamp> for DateTime<Utc> {
-    fn from(value: Timestamp) -> Self {
-        value.0
+        Self(Repr::Instant(value))
     }
 }
 
 impl PartialEq<DateTime<Utc>> for Timestamp {
     fn eq(&self, other: &DateTime<Utc>) -> bool {
-        self.0 == *other
+        self.as_datetime() == Some(*other)
     }
 }
 
 impl FromStr for Timestamp {
     type Err = InvalidTimestamp;
 
+    /// Strict: see [`Timestamp::parse`].
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Self::parse(text)
     }
 }
 
 impl fmt::Display for Timestamp {
-    /// The documented form, `2025-05-26T10:12:45`.
+    /// RFC 3339 in UTC (`2025-05-26T10:12:45Z`), or the unparsed text.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true);
-        f.write_str(text.trim_end_matches('Z'))
+        match &self.0 {
+            Repr::Instant(instant) => {
+                f.write_str(&instant.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+            }
+            Repr::Unparsed(text) => f.write_str(text),
+        }
     }
 }
 
 impl fmt::Debug for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Timestamp({self}Z)")
+        match &self.0 {
+            Repr::Instant(_) => write!(f, "Timestamp({self})"),
+            Repr::Unparsed(text) => write!(f, "Timestamp(unparsed {text:?})"),
+        }
     }
 }
 
@@ -189,9 +221,10 @@ impl Serialize for Timestamp {
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
+    /// Lenient: see the type's docs. Only a non-string is an error.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Self::parse(&text).map_err(serde::de::Error::custom)
+        Ok(Self::parse_lenient(&text))
     }
 }
 
@@ -219,7 +252,11 @@ mod tests {
             ("2025-05-26T10:12:45+0000", utc(10, 12, 45, 0)),
         ];
         for (text, expected) in cases {
-            assert_eq!(Timestamp::parse(text).map(|t| t.0), Ok(expected), "{text}");
+            assert_eq!(
+                Timestamp::parse(text).map(|t| t.as_datetime()),
+                Ok(Some(expected)),
+                "{text}"
+            );
         }
     }
 
@@ -246,25 +283,43 @@ mod tests {
     }
 
     #[test]
-    fn display_and_json_use_the_documented_form() {
+    fn display_and_json_say_utc_explicitly() {
         let t = Timestamp::parse("2025-05-26T10:12:45").unwrap();
-        assert_eq!(t.to_string(), "2025-05-26T10:12:45");
+        assert_eq!(t.to_string(), "2025-05-26T10:12:45Z");
         assert_eq!(
             serde_json::to_string(&t).unwrap(),
-            "\"2025-05-26T10:12:45\""
+            "\"2025-05-26T10:12:45Z\""
         );
-        let fractional = Timestamp::parse("2025-05-26T10:12:45.250Z").unwrap();
-        assert_eq!(fractional.to_string(), "2025-05-26T10:12:45.250");
+        let fractional = Timestamp::parse("2025-05-26T12:12:45.250+02:00").unwrap();
+        assert_eq!(fractional.to_string(), "2025-05-26T10:12:45.250Z");
         assert_eq!(format!("{t:?}"), "Timestamp(2025-05-26T10:12:45Z)");
     }
 
     #[test]
-    fn json_errors_explain_the_expected_form() {
-        let err = serde_json::from_str::<Timestamp>("\"later\"").unwrap_err();
+    fn other_text_is_kept_when_decoding_and_refused_when_parsing() {
+        for text in [
+            "later",
+            "2025-02-30T10:00:00",
+            "",
+            "2025-05-26T10:12:45 UTC",
+        ] {
+            let json = serde_json::to_string(text).unwrap();
+            let decoded: Timestamp = serde_json::from_str(&json).unwrap();
+            assert_eq!(decoded.as_datetime(), None, "{text}");
+            assert_eq!(decoded.unparsed(), Some(text));
+            assert_eq!(decoded.to_string(), text);
+            assert_eq!(
+                serde_json::to_string(&decoded).unwrap(),
+                json,
+                "re-encoded as received"
+            );
+            assert!(text.parse::<Timestamp>().is_err(), "{text}");
+        }
         assert!(
-            err.to_string()
-                .contains("invalid timestamp \"later\": expected YYYY-MM-DDTHH:MM:SS"),
-            "{err}"
+            serde_json::from_str::<Timestamp>("17").is_err(),
+            "not a string"
         );
+        let odd = Timestamp::parse_lenient("\u{1b}[2J");
+        assert_eq!(format!("{odd:?}"), "Timestamp(unparsed \"\\u{1b}[2J\")");
     }
 }

@@ -2,10 +2,10 @@
 //! error naming the file, never a panic.
 #![no_main]
 
-use hypersender_openapi::{Source, prepare};
+use hypersender_openapi::{Source, prepare_for_progenitor};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
     let spec = Source { name: "fuzzed.yaml", text };
-    let _ = prepare(spec, Source::OVERLAY);
+    let _ = prepare_for_progenitor(spec, Source::OVERLAY);
 });

@@ -9,6 +9,7 @@ use http_body_util::{BodyExt, Full, Limited as LimitedBody};
 use hyper::body::Incoming;
 use hyper::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use hyper::{Method, Request, Response, StatusCode};
+use hypersender::catalog::{self, Operation};
 use hypersender::types::ErrorBody;
 use serde::Serialize;
 use serde_json::Value;
@@ -39,15 +40,16 @@ impl Shared {
 
 type Reply = Response<Full<Bytes>>;
 
-/// The operations, plus the mock's control to simulate a QR scan.
+/// What a request is for.
 enum Route {
-    List,
-    Create,
-    Health(String),
-    NewQrCode(String),
-    Restart(String),
+    /// An operation of the catalog, with its path parameters in order.
+    Operation(&'static Operation, Vec<String>),
+    /// The mock's control to play a phone scanning a QR code.
     Scan(String),
 }
+
+/// The header that says an answer is the documented example, not behaviour.
+pub const EXAMPLE_HEADER: &str = "x-hypersender-mock";
 
 pub(crate) async fn handle(
     shared: Arc<Shared>,
@@ -55,28 +57,17 @@ pub(crate) async fn handle(
 ) -> Result<Reply, Infallible> {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
-    let route = match match_path(path) {
-        None => return Ok(not_found(path)),
-        Some((allowed, _)) if parts.method.as_str() != allowed => {
-            return Ok(method_not_allowed(&parts.method, path, allowed));
+    let route = match match_path(&parts.method, path) {
+        Matched::Route(route) => route,
+        Matched::NotFound => return Ok(not_found(path)),
+        Matched::WrongMethod(allowed) => {
+            return Ok(method_not_allowed(&parts.method, path, &allowed));
         }
-        Some((_, route)) => route,
     };
     if !authorized(&parts.headers, &shared.token) {
         return Ok(message(StatusCode::UNAUTHORIZED, "Unauthenticated."));
     }
     let reply = match route {
-        Route::List => {
-            let filters = filters(parts.uri.query().unwrap_or(""));
-            json(StatusCode::OK, &shared.store().list(&filters))
-        }
-        Route::Create => match read_json(body).await {
-            Ok(body) => outcome(StatusCode::CREATED, shared.store().create(&body)),
-            Err(reply) => reply,
-        },
-        Route::Health(id) => outcome(StatusCode::OK, shared.store().health(&id)),
-        Route::NewQrCode(id) => outcome(StatusCode::OK, shared.store().request_new_qr_code(&id)),
-        Route::Restart(id) => outcome(StatusCode::OK, shared.store().restart(&id)),
         Route::Scan(id) => outcome(
             StatusCode::OK,
             shared
@@ -84,30 +75,130 @@ pub(crate) async fn handle(
                 .scan(&id)
                 .map(|linked| serde_json::json!({ "linked": linked })),
         ),
+        Route::Operation(operation, parameters) => {
+            if let Err(refusal) = shared.store().throttle(operation) {
+                return Ok(outcome::<()>(StatusCode::OK, Err(refusal)));
+            }
+            let query = parts.uri.query().unwrap_or("");
+            operation_reply(&shared, operation, parameters, query, body).await
+        }
     };
     Ok(reply)
 }
 
-/// The route and the one method it takes. Unknown paths get 404 and
-/// known paths with the wrong method 405, before any authentication (as
-/// Laravel does).
-fn match_path(path: &str) -> Option<(&'static str, Route)> {
+/// The hand-written behaviour of the five documented operations; any other
+/// operation of the spec answers with its documented example.
+async fn operation_reply(
+    shared: &Shared,
+    operation: &'static Operation,
+    parameters: Vec<String>,
+    query: &str,
+    body: Incoming,
+) -> Reply {
+    let first = parameters.first().cloned().unwrap_or_default();
+    match operation.id {
+        "list_instances" => json(StatusCode::OK, &shared.store().list(&filters(query))),
+        "create_instance" => match read_json(body).await {
+            Ok(body) => outcome(StatusCode::CREATED, shared.store().create(operation, &body)),
+            Err(reply) => reply,
+        },
+        "check_health" => outcome(StatusCode::OK, shared.store().health(&first)),
+        "request_new_qr_code" => {
+            outcome(StatusCode::OK, shared.store().request_new_qr_code(&first))
+        }
+        "restart_instance" => outcome(StatusCode::OK, shared.store().restart(&first)),
+        _ => documented_example(operation),
+    }
+}
+
+/// An operation without hand-written behaviour: its documented success
+/// example, said so in [`EXAMPLE_HEADER`]; 501 when the spec has none.
+fn documented_example(operation: &Operation) -> Reply {
+    let example = operation
+        .success_example
+        .and_then(|text| serde_json::from_str::<Value>(text).ok());
+    let Some(example) = example else {
+        return message(
+            StatusCode::NOT_IMPLEMENTED,
+            &format!(
+                "The mock has no behaviour and the spec no example for {}.",
+                operation.id
+            ),
+        );
+    };
+    let status = StatusCode::from_u16(operation.success_status).unwrap_or(StatusCode::OK);
+    let mut reply = json(status, &example);
+    reply.headers_mut().insert(
+        EXAMPLE_HEADER,
+        HeaderValue::from_static("documented-example"),
+    );
+    reply
+}
+
+enum Matched {
+    Route(Route),
+    NotFound,
+    /// The path exists with these methods only.
+    WrongMethod(String),
+}
+
+/// The route of a request. Unknown paths get 404 and known paths with the
+/// wrong method 405, before any authentication (as Laravel does).
+fn match_path(method: &Method, path: &str) -> Matched {
     if let Some(rest) = path.strip_prefix(CONTROL_PATH) {
-        return match split(rest).as_slice() {
-            [instances, id, scan] if instances == "instances" && scan == "scan" => {
-                Some(("POST", Route::Scan(id.clone())))
+        return match (split(rest).as_slice(), method) {
+            ([instances, id, scan], &Method::POST)
+                if instances == "instances" && scan == "scan" =>
+            {
+                Matched::Route(Route::Scan(id.clone()))
             }
-            _ => None,
+            ([instances, _, scan], _) if instances == "instances" && scan == "scan" => {
+                Matched::WrongMethod("POST".into())
+            }
+            _ => Matched::NotFound,
         };
     }
-    match split(path.strip_prefix(BASE_PATH)?).as_slice() {
-        [op] if op == "instances" => Some(("GET", Route::List)),
-        [op] if op == "create-instance" => Some(("POST", Route::Create)),
-        [id, op] if op == "health" => Some(("GET", Route::Health(id.clone()))),
-        [id, op] if op == "request-new-qr-code" => Some(("POST", Route::NewQrCode(id.clone()))),
-        [id, op] if op == "restart" => Some(("POST", Route::Restart(id.clone()))),
-        _ => None,
+    let Some(rest) = path.strip_prefix(BASE_PATH) else {
+        return Matched::NotFound;
+    };
+    let segments = split(rest);
+    let candidates: Vec<(&'static Operation, Vec<String>)> = catalog::OPERATIONS
+        .iter()
+        .filter_map(|operation| {
+            template_match(operation.path, &segments).map(|values| (operation, values))
+        })
+        .collect();
+    if let Some((operation, values)) = candidates
+        .iter()
+        .find(|(operation, _)| operation.method.as_str() == method.as_str())
+    {
+        return Matched::Route(Route::Operation(operation, values.clone()));
     }
+    if candidates.is_empty() {
+        return Matched::NotFound;
+    }
+    let allowed: Vec<&str> = candidates
+        .iter()
+        .map(|(op, _)| op.method.as_str())
+        .collect();
+    Matched::WrongMethod(allowed.join(", "))
+}
+
+/// The values of `template`'s `{parameters}` if `segments` fit it.
+fn template_match(template: &str, segments: &[String]) -> Option<Vec<String>> {
+    let parts: Vec<&str> = template.trim_matches('/').split('/').collect();
+    if parts.len() != segments.len() {
+        return None;
+    }
+    let mut values = Vec::new();
+    for (part, segment) in parts.iter().zip(segments) {
+        if part.starts_with('{') && part.ends_with('}') {
+            values.push(segment.clone());
+        } else if part != segment {
+            return None;
+        }
+    }
+    Some(values)
 }
 
 /// Path segments, percent-decoded; a trailing slash is ignored.
@@ -176,7 +267,7 @@ fn outcome<T: Serialize>(status: StatusCode, result: Result<T, Refusal>) -> Repl
 
 /// Laravel's 422 body: the first message (plus how many more), and every
 /// message per field.
-fn invalid(errors: Vec<(&'static str, String)>) -> ErrorBody {
+fn invalid(errors: Vec<(String, String)>) -> ErrorBody {
     let summary = match errors.len() {
         0 => "The given data was invalid.".to_owned(),
         1 => errors[0].1.clone(),
@@ -188,7 +279,7 @@ fn invalid(errors: Vec<(&'static str, String)>) -> ErrorBody {
         ..ErrorBody::default()
     };
     for (field, text) in errors {
-        body.errors.entry(field.to_owned()).or_default().push(text);
+        body.errors.entry(field).or_default().push(text);
     }
     body
 }
@@ -203,7 +294,7 @@ fn not_found(path: &str) -> Reply {
     )
 }
 
-fn method_not_allowed(method: &Method, path: &str, allowed: &'static str) -> Reply {
+fn method_not_allowed(method: &Method, path: &str, allowed: &str) -> Reply {
     let mut reply = message(
         StatusCode::METHOD_NOT_ALLOWED,
         &format!(
@@ -211,9 +302,9 @@ fn method_not_allowed(method: &Method, path: &str, allowed: &'static str) -> Rep
             path.trim_start_matches('/')
         ),
     );
-    reply
-        .headers_mut()
-        .insert(ALLOW, HeaderValue::from_static(allowed));
+    if let Ok(allow) = HeaderValue::from_str(allowed) {
+        reply.headers_mut().insert(ALLOW, allow);
+    }
     reply
 }
 
@@ -222,8 +313,9 @@ fn message(status: StatusCode, text: &str) -> Reply {
 }
 
 fn json<T: Serialize>(status: StatusCode, value: &T) -> Reply {
-    // The mock's own types always serialize.
-    let body = serde_json::to_vec(value).unwrap_or_default();
+    // The mock plays the server, which sends instance tokens in full. The
+    // mock's own types always serialize.
+    let body = hypersender::with_exposed_secrets(|| serde_json::to_vec(value)).unwrap_or_default();
     let mut reply = Response::new(Full::new(Bytes::from(body)));
     *reply.status_mut() = status;
     reply

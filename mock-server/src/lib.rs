@@ -11,9 +11,14 @@
 //!   `SCAN_QR_CODE` if no phone is linked), over [`MockConfig::restart_timing`].
 //! - `filter[name]` matches part of the name, the other filters exactly.
 //! - An unknown instance gives 404, a missing or wrong bearer token 401,
-//!   the documented rate limits (create 5, health 10, new QR code 1,
-//!   restart 5 per minute) 429 with `Retry-After`, and an invalid create
-//!   422 with Laravel's `{message, errors}` body.
+//!   the documented rate limits (each operation's `x-rate-limit` in the spec:
+//!   create 5, health 10, new QR code 1, restart 5 per minute) 429 with
+//!   `Retry-After`, and a create that breaks the documented rules (the
+//!   client's catalog, so the spec) 422 with Laravel's `{message, errors}`
+//!   body.
+//! - An operation the spec gains later, with no behaviour written here,
+//!   answers with its documented example and the header
+//!   [`EXAMPLE_HEADER`]`: documented-example`, instead of 404.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -34,7 +39,6 @@ mod clock;
 mod http;
 mod qr;
 mod rate_limit;
-pub mod rules;
 mod state;
 
 use std::fmt;
@@ -52,7 +56,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use http::{BASE_PATH, CONTROL_PATH};
+pub use http::{BASE_PATH, CONTROL_PATH, EXAMPLE_HEADER};
 
 use clock::Clock;
 use http::Shared;
@@ -61,10 +65,6 @@ use state::{RestartTiming, Store};
 /// The API token the mock accepts unless told otherwise. Not a secret: it
 /// only opens the mock.
 pub const DEFAULT_TOKEN: &str = "1|hypersender-mock-token";
-
-/// The documented examples the mock starts with (from the spec's List
-/// Instances example, extracted at build time).
-const SEED_INSTANCES: &str = include_str!(concat!(env!("OUT_DIR"), "/seed_instances.json"));
 
 /// How to run a mock.
 #[derive(Clone)]
@@ -144,10 +144,14 @@ impl fmt::Debug for MockConfig {
 }
 
 /// The instances the mock starts with: the documented List Instances
-/// example, decoded with the client's own types. An error means the spec's
-/// example no longer fits the spec's own schema.
-pub fn seed_instances() -> Result<Vec<InstanceResponse>, serde_json::Error> {
-    serde_json::from_str(SEED_INSTANCES)
+/// example (from the client's catalog, so from the spec), decoded with the
+/// client's own types. An error means the spec has no such example, or it no
+/// longer fits the spec's own schema.
+pub fn seed_instances() -> Result<Vec<InstanceResponse>, String> {
+    let example = hypersender::catalog::find("list_instances")
+        .and_then(|operation| operation.success_example)
+        .ok_or("the spec has no List Instances example")?;
+    serde_json::from_str(example).map_err(|e| e.to_string())
 }
 
 /// A running mock. It stops when dropped (or with [`MockServer::shutdown`]).

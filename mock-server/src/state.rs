@@ -5,25 +5,19 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use hypersender::catalog::{Operation, Problem, Violation};
 use hypersender::types::{HealthResponse, InstanceResponse, InstanceWithQrCode, RestartResponse};
-use hypersender::{AccessToken, InstanceStatus, Timestamp};
+use hypersender::{AccessToken, InstanceStatus, QrCode, Timestamp};
 use serde_json::{Map, Value};
 
 use crate::clock::{Clock, Now};
 use crate::qr::QrImage;
 use crate::rate_limit::{Limited, RateLimiter};
-use crate::rules::{self, Violation};
 
 /// The only service type the Enterprise API documents.
 const SERVICE_TYPE: &str = "whatsapp";
 /// The restart confirmation, as documented.
 const RESTARTED: &str = "WhatsApp instance restarted successfully.";
-
-/// The documented limits, per minute.
-pub(crate) const CREATE_LIMIT: u32 = 5;
-pub(crate) const HEALTH_LIMIT: u32 = 10;
-pub(crate) const QR_LIMIT: u32 = 1;
-pub(crate) const RESTART_LIMIT: u32 = 5;
 
 /// How long each phase of a restart lasts.
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +32,7 @@ pub(crate) enum Refusal {
     NotFound,
     TooManyRequests(Limited),
     /// Field and Laravel message, in rule order.
-    Invalid(Vec<(&'static str, String)>),
+    Invalid(Vec<(String, String)>),
 }
 
 /// Where an instance is in its lifecycle.
@@ -110,7 +104,10 @@ impl Store {
 
     fn seeded(&mut self, example: InstanceResponse) -> Instance {
         let sequence = self.next_sequence();
-        let created_at = example.created_at.as_datetime();
+        let created_at = example
+            .created_at
+            .as_datetime()
+            .unwrap_or_else(|| self.clock.now().wall);
         // The docs show a token only once connected; a WORKING instance
         // connected when it was created (the Check Health example agrees).
         let connected_at = (example.status == InstanceStatus::Working).then_some(created_at);
@@ -167,10 +164,15 @@ impl Store {
             .collect()
     }
 
-    /// `POST /create-instance`.
-    pub(crate) fn create(&mut self, body: &Value) -> Result<InstanceWithQrCode, Refusal> {
-        self.throttle("create_instance", CREATE_LIMIT)?;
-        let request = self.validate_create(body)?;
+    /// `POST /create-instance`: the body checked against the operation's
+    /// documented rules (the client's catalog, from the spec), then the
+    /// name's uniqueness.
+    pub(crate) fn create(
+        &mut self,
+        operation: &Operation,
+        body: &Value,
+    ) -> Result<InstanceWithQrCode, Refusal> {
+        let request = self.validate_create(operation, body)?;
         let sequence = self.next_sequence();
         let id = uuid_for(sequence);
         let instance = Instance {
@@ -191,7 +193,6 @@ impl Store {
 
     /// `GET /{instance}/health`.
     pub(crate) fn health(&mut self, id: &str) -> Result<HealthResponse, Refusal> {
-        self.throttle("check_health", HEALTH_LIMIT)?;
         let now = self.clock.now();
         let instance = self.find(id)?;
         Ok(HealthResponse {
@@ -204,7 +205,6 @@ impl Store {
     /// `POST /{instance}/request-new-qr-code`: a fresh code replaces the
     /// old one, and the instance waits for a scan again.
     pub(crate) fn request_new_qr_code(&mut self, id: &str) -> Result<InstanceWithQrCode, Refusal> {
-        self.throttle("request_new_qr_code", QR_LIMIT)?;
         let sequence = self.next_sequence();
         let now = self.clock.now();
         let instance = self.find_mut(id)?;
@@ -217,7 +217,6 @@ impl Store {
 
     /// `POST /{instance}/restart`.
     pub(crate) fn restart(&mut self, id: &str) -> Result<RestartResponse, Refusal> {
-        self.throttle("restart_instance", RESTART_LIMIT)?;
         let now = self.clock.now();
         self.find_mut(id)?.phase = Phase::Restarting(now.instant);
         Ok(RestartResponse {
@@ -297,7 +296,7 @@ impl Store {
             id: instance.id.clone(),
             name: instance.name.clone(),
             phone: instance.phone.clone(),
-            qr_code: instance.qr.png_base64.clone(),
+            qr_code: QrCode::new(instance.qr.png_base64.clone()),
             service_type: SERVICE_TYPE.to_owned(),
             status: self.status_of(instance, now),
         }
@@ -317,38 +316,48 @@ impl Store {
             .ok_or(Refusal::NotFound)
     }
 
-    fn throttle(&mut self, operation: &'static str, limit: u32) -> Result<(), Refusal> {
-        if !self.rate_limits {
+    /// Counts a request to `operation` against its documented rate limit.
+    pub(crate) fn throttle(&mut self, operation: &Operation) -> Result<(), Refusal> {
+        let Some(limit) = operation.rate_limit.filter(|_| self.rate_limits) else {
             return Ok(());
-        }
+        };
         let now = self.clock.now().instant;
         self.limiter
-            .hit(operation, limit, now)
+            .hit(operation.id, limit.requests, limit.per, now)
             .map(drop)
             .map_err(Refusal::TooManyRequests)
     }
 
-    fn validate_create(&self, body: &Value) -> Result<CreateRequest, Refusal> {
-        let empty = Map::new();
-        // Laravel reads a body that is not a JSON object as no input at all.
-        let fields = body.as_object().unwrap_or(&empty);
-        let mut errors = Vec::new();
-        let phone = string_field(fields, "phone", rules::check_phone, &mut errors);
-        let name = string_field(fields, "name", rules::check_name, &mut errors);
-        let webhook_url = match fields.get("webhook_url") {
-            None | Some(Value::Null) => None,
-            Some(_) => string_field(fields, "webhook_url", rules::check_webhook_url, &mut errors),
-        };
-        if let Some(name) = &name
-            && self.instances.iter().any(|i| &i.name == name)
+    fn validate_create(
+        &self,
+        operation: &Operation,
+        body: &Value,
+    ) -> Result<CreateRequest, Refusal> {
+        // Laravel trims strings and turns empty ones into null before
+        // validating; a body that is not a JSON object reads as no input.
+        let fields: Map<String, Value> = body
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(name, value)| (name.clone(), laravel_input(value)))
+            .filter(|(_, value)| !value.is_null())
+            .collect();
+        let mut errors: Vec<(String, String)> = operation
+            .check_body(&Value::Object(fields.clone()))
+            .iter()
+            .map(|violation| (violation.name.clone(), laravel_message(violation)))
+            .collect();
+        let text = |name: &str| fields.get(name).and_then(Value::as_str).map(str::to_owned);
+        if let Some(name) = text("name")
+            && self.instances.iter().any(|i| i.name == name)
         {
-            errors.push(("name", "The name has already been taken.".to_owned()));
+            errors.push(("name".into(), "The name has already been taken.".to_owned()));
         }
-        match (phone, name) {
+        match (text("phone"), text("name")) {
             (Some(phone), Some(name)) if errors.is_empty() => Ok(CreateRequest {
                 phone,
                 name,
-                webhook_url,
+                webhook_url: text("webhook_url"),
             }),
             _ => Err(Refusal::Invalid(errors)),
         }
@@ -361,47 +370,30 @@ struct CreateRequest {
     webhook_url: Option<String>,
 }
 
-/// Reads one string field and checks its rule, collecting Laravel's message
-/// for whatever is wrong.
-fn string_field(
-    fields: &Map<String, Value>,
-    field: &'static str,
-    rule: fn(&str) -> Result<(), Violation>,
-    errors: &mut Vec<(&'static str, String)>,
-) -> Option<String> {
-    let label = field.replace('_', " ");
-    let text = match fields.get(field) {
-        None | Some(Value::Null) => "",
-        Some(Value::String(text)) => text,
-        Some(_) => {
-            errors.push((field, format!("The {label} field must be a string.")));
-            return None;
-        }
-    };
-    match rule(text) {
-        Ok(()) => Some(text.to_owned()),
-        Err(violation) => {
-            errors.push((field, laravel_message(&violation, &label)));
-            None
-        }
+/// What Laravel's TrimStrings and ConvertEmptyStringsToNull middleware make
+/// of an input value.
+fn laravel_input(value: &Value) -> Value {
+    match value {
+        Value::String(text) if text.trim().is_empty() => Value::Null,
+        Value::String(text) => Value::String(text.trim().to_owned()),
+        other => other.clone(),
     }
 }
 
 /// The message Laravel's validator gives for a broken rule.
-fn laravel_message(violation: &Violation, label: &str) -> String {
-    match violation {
-        Violation::PhoneMissing | Violation::NameMissing => {
-            format!("The {label} field is required.")
+fn laravel_message(violation: &Violation) -> String {
+    let label = violation.name.replace('_', " ");
+    match &violation.problem {
+        Problem::Missing => format!("The {label} field is required."),
+        Problem::WrongType(_) => format!("The {label} field must be a string."),
+        Problem::TooShort(min) => format!("The {label} field must be at least {min} characters."),
+        Problem::TooLong(max) => {
+            format!("The {label} field must not be greater than {max} characters.")
         }
-        Violation::PhoneNotE164 => format!("The {label} field format is invalid."),
-        Violation::NameTooLong { .. } => format!(
-            "The {label} field must not be greater than {} characters.",
-            rules::MAX_NAME_CHARS
-        ),
-        Violation::WebhookNotUrl => format!("The {label} field must be a valid URL."),
-        Violation::WebhookNotHttps => {
-            format!("The {label} field must start with one of the following: https://.")
-        }
+        Problem::Pattern(_) => format!("The {label} field format is invalid."),
+        Problem::Format(_) => format!("The {label} field must be a valid URL."),
+        Problem::NotOneOf(_) => format!("The selected {label} is invalid."),
+        _ => format!("The {label} field is invalid."),
     }
 }
 

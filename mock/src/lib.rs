@@ -24,11 +24,14 @@
 
 // The mocks name the hand-written types the client swaps in by their
 // `crate::` paths, so they are re-exported here.
-pub use hypersender::{AccessToken, InstanceStatus, Timestamp};
+pub use hypersender::{AccessToken, InstanceStatus, QrCode, Timestamp};
 
 #[allow(missing_docs, clippy::all)]
 mod generated {
+    #[cfg(feature = "codegen")]
     include!(concat!(env!("OUT_DIR"), "/httpmock.rs"));
+    #[cfg(not(feature = "codegen"))]
+    include!("../generated/httpmock.rs");
 }
 
 pub use generated::*;

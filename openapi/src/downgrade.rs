@@ -9,7 +9,8 @@
 //! |---|---|
 //! | `openapi: 3.1.x` | `openapi: 3.0.3` |
 //! | `type: [T, 'null']` | `type: T`, `nullable: true` |
-//! | `type: ['null']` alone, or two non-null types | error (no 3.0 form) |
+//! | `{type: 'null'}` as a member of `anyOf`/`oneOf` | `{type: string, nullable: true, enum: [null]}` (matches null only) |
+//! | `type: ['null']` alone elsewhere, or two non-null types | error (no 3.0 form) |
 //! | `const: v` | `enum: [v]` |
 //! | `examples: [a, ...]` in a schema | `example: a` |
 //! | `exclusiveMinimum: n` (a number) | `minimum: n`, `exclusiveMinimum: true` (same for maximum) |
@@ -165,6 +166,7 @@ fn rewrite_schema(
             ),
         ));
     }
+    rewrite_null_members(map);
     rewrite_type(map, pointer, file)?;
     rewrite_const(map);
     rewrite_examples(map);
@@ -196,12 +198,57 @@ fn rewrite_subschemas(
     })
 }
 
+/// 3.1 writes "S or null" as `anyOf: [S, {type: 'null'}]`. 3.0 has no null
+/// type, and `nullable` only has effect next to a `type`, so the null member
+/// becomes a schema that matches null and nothing else. (progenitor's input
+/// turns the pair back into the `nullable` + `allOf` form typify reads.)
+fn rewrite_null_members(map: &mut Map<String, Value>) {
+    for key in ["anyOf", "oneOf"] {
+        let Some(Value::Array(members)) = map.get_mut(key) else {
+            continue;
+        };
+        for member in members.iter_mut() {
+            if is_null_type(member) {
+                *member = null_only_schema();
+            }
+        }
+    }
+}
+
+/// `{type: 'null'}` or `{type: ['null']}`, with nothing else but annotations.
+fn is_null_type(schema: &Value) -> bool {
+    let Some(map) = schema.as_object() else {
+        return false;
+    };
+    let null_type = match map.get("type") {
+        Some(Value::String(t)) => t == "null",
+        Some(Value::Array(types)) => types.len() == 1 && types[0] == "null",
+        _ => false,
+    };
+    null_type
+        && map
+            .keys()
+            .all(|key| matches!(key.as_str(), "type" | "description" | "title"))
+}
+
+/// The OpenAPI 3.0 schema that matches null and nothing else.
+pub fn null_only_schema() -> Value {
+    serde_json::json!({"type": "string", "nullable": true, "enum": [null]})
+}
+
 /// `type: [T, 'null']` becomes `type: T` plus `nullable: true`.
 fn rewrite_type(
     map: &mut Map<String, Value>,
     pointer: &str,
     file: &str,
 ) -> Result<(), PrepareError> {
+    if map.get("type").and_then(Value::as_str) == Some("null") {
+        return Err(PrepareError::at(
+            file,
+            format!("{pointer}/type"),
+            "`type: 'null'` outside an anyOf/oneOf has no OpenAPI 3.0 equivalent",
+        ));
+    }
     let Some(Value::Array(types)) = map.get("type") else {
         return Ok(());
     };
@@ -282,6 +329,24 @@ mod tests {
         let mut doc = json!({"openapi": "3.1.0", "components": {"schemas": {"S": schema}}});
         to_openapi_30(&mut doc, "spec.yaml")?;
         Ok(doc["components"]["schemas"]["S"].take())
+    }
+
+    #[test]
+    fn a_null_member_of_a_union_becomes_a_null_only_schema() {
+        let union = json!({"anyOf": [{"$ref": "#/components/schemas/T"}, {"type": "null"}], "description": "d"});
+        assert_eq!(
+            downgrade(union).unwrap(),
+            json!({"anyOf": [{"$ref": "#/components/schemas/T"}, {"type": "string", "nullable": true, "enum": [null]}], "description": "d"})
+        );
+        let one_of = json!({"oneOf": [{"type": "integer"}, {"type": ["null"]}]});
+        assert_eq!(
+            downgrade(one_of).unwrap()["oneOf"][1],
+            json!({"type": "string", "nullable": true, "enum": [null]})
+        );
+        assert!(
+            downgrade(json!({"type": "null"})).is_err(),
+            "alone it still has no 3.0 form"
+        );
     }
 
     #[test]

@@ -1,24 +1,34 @@
-//! The Hypersender Enterprise OpenAPI document and its preparation for progenitor.
+//! The Hypersender Enterprise OpenAPI document and what the workspace
+//! generates from it.
 //!
 //! Data flow (one module per step, each with unit tests of its rewrites):
 //!
 //! ```text
-//! hypersender-enterprise.yaml ─┐            (vendored byte for byte, OpenAPI 3.1)
-//!                              ├─ overlay ─> downgrade ─> progenitor_input ─> codegen ─> Rust source
-//! local-overlay.yaml ──────────┘  (Overlay 1.0)  (3.1 → 3.0)  (operationIds, headers)   (progenitor + SDK layer)
+//! hypersender-enterprise.yaml ─┐   (vendored byte for byte, OpenAPI 3.1)
+//!                              ├─ overlay ─> downgrade ─> operation ids ═> contract document (OpenAPI 3.0, every rule kept)
+//! local-overlay.yaml ──────────┘  (Overlay 1.0) (3.1 → 3.0)                      │
+//!                                                         progenitor_input ─> progenitor's input
+//!                                                                                  │
+//!                                             codegen (progenitor + SDK layer) ─> golden files
 //! ```
 //!
-//! The `hypersender` crate's build script, the xtask and the tests all call
-//! [`prepare`] and [`codegen::generate`]: there is no second copy of either.
+//! The golden files ([`golden::FILES`]) are committed; the `hypersender`
+//! and `hypersender-httpmock` build scripts regenerate them in this
+//! workspace (their `codegen` feature, see [`build_script`]), the xtask
+//! checks and blesses them, and consumers of the published crates compile
+//! the committed copies without this crate.
 
-pub mod codegen;
-pub mod docs_page;
-pub mod downgrade;
+pub mod build_script;
+mod codegen;
+pub mod contract;
+mod downgrade;
 mod error;
+pub mod golden;
 pub mod overlay;
-pub mod progenitor_input;
+mod progenitor_input;
 pub mod yaml;
 
+pub use codegen::GENERATED_HEADER;
 pub use error::PrepareError;
 
 /// Repository-relative name of the vendored spec, used in messages.
@@ -34,16 +44,6 @@ pub const VENDORED_SPEC: &str = include_str!("../hypersender-enterprise.yaml");
 pub const LOCAL_OVERLAY: &str = include_str!("../local-overlay.yaml");
 /// Where the vendored spec came from (page URLs, hashes, date).
 pub const PROVENANCE: &str = include_str!("../hypersender-enterprise.provenance.json");
-
-/// Absolute paths of every input file, for `cargo:rerun-if-changed`.
-pub fn input_paths() -> [std::path::PathBuf; 3] {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    [
-        dir.join("hypersender-enterprise.yaml"),
-        dir.join("local-overlay.yaml"),
-        dir.join("hypersender-enterprise.provenance.json"),
-    ]
-}
 
 /// One named input document: its text and the file name used in messages.
 #[derive(Clone, Copy, Debug)]
@@ -67,35 +67,12 @@ impl Source<'static> {
     };
 }
 
-/// Runs the whole preparation: parse both files, apply the overlay, rewrite
-/// 3.1 constructs to 3.0, adapt the result for progenitor, and parse it as
-/// an OpenAPI 3.0 document.
-pub fn prepare(spec: Source<'_>, overlay: Source<'_>) -> Result<openapiv3::OpenAPI, PrepareError> {
-    let document = prepare_json(spec, overlay)?;
-    to_openapiv3(spec.name, document)
-}
-
-/// Everything the build script does but writing the file: prepare the two
-/// documents and generate the formatted Rust source of the client.
-pub fn client_source(spec: Source<'_>, overlay: Source<'_>) -> Result<String, PrepareError> {
-    let prepared = prepare(spec, overlay)?;
-    codegen::generate(&prepared, spec.name)
-}
-
-/// What the mock crate's build script does: the typed httpmock mocks, from
-/// the same preparation and settings as [`client_source`].
-pub fn httpmock_source(
-    spec: Source<'_>,
-    overlay: Source<'_>,
-    client_crate: &str,
-) -> Result<String, PrepareError> {
-    let prepared = prepare(spec, overlay)?;
-    codegen::generate_httpmock(&prepared, spec.name, client_crate)
-}
-
-/// Like [`prepare`], but stops before the typed parse: the prepared OpenAPI
-/// 3.0 document as JSON (what `cargo xtask codegen` writes for review).
-pub fn prepare_json(
+/// The contract document: the vendored spec with the overlay applied,
+/// rewritten to OpenAPI 3.0.3, every operation with an `operationId`.
+/// Every documented rule, example and error response is in it; it is what
+/// other OpenAPI tools should read (`cargo xtask codegen --out DIR` writes
+/// it, and so does the golden file `openapi/generated/openapi.json`).
+pub fn prepare_contract(
     spec: Source<'_>,
     overlay: Source<'_>,
 ) -> Result<serde_json::Value, PrepareError> {
@@ -103,8 +80,48 @@ pub fn prepare_json(
     let overlay_doc = yaml::parse(overlay.name, overlay.text)?;
     overlay::apply(&mut document, spec.name, &overlay_doc, overlay.name)?;
     downgrade::to_openapi_30(&mut document, spec.name)?;
-    progenitor_input::adapt(&mut document, spec.name)?;
+    progenitor_input::assign_operation_ids(&mut document, spec.name)?;
     Ok(document)
+}
+
+/// progenitor's input, derived from the contract document: as JSON and
+/// parsed into openapiv3 types.
+pub fn prepare_for_progenitor(
+    spec: Source<'_>,
+    overlay: Source<'_>,
+) -> Result<(serde_json::Value, openapiv3::OpenAPI), PrepareError> {
+    let contract = prepare_contract(spec, overlay)?;
+    let (json, parsed) = for_progenitor(&contract, spec.name)?;
+    Ok((json, parsed))
+}
+
+fn for_progenitor(
+    contract: &serde_json::Value,
+    file: &str,
+) -> Result<(serde_json::Value, openapiv3::OpenAPI), PrepareError> {
+    let mut document = contract.clone();
+    progenitor_input::adapt(&mut document);
+    let parsed = to_openapiv3(file, document.clone())?;
+    Ok((document, parsed))
+}
+
+/// The Rust source of the client (`client/generated/client.rs`).
+pub fn client_source(spec: Source<'_>, overlay: Source<'_>) -> Result<String, PrepareError> {
+    let contract = prepare_contract(spec, overlay)?;
+    let (_, input) = for_progenitor(&contract, spec.name)?;
+    codegen::client(&contract, &input, spec.name)
+}
+
+/// The Rust source of the typed httpmock mocks (`mock/generated/httpmock.rs`),
+/// from the same preparation and settings as [`client_source`], for a crate
+/// that depends on the client as `client_crate`.
+pub fn httpmock_source(
+    spec: Source<'_>,
+    overlay: Source<'_>,
+    client_crate: &str,
+) -> Result<String, PrepareError> {
+    let (_, input) = prepare_for_progenitor(spec, overlay)?;
+    codegen::httpmock(&input, spec.name, client_crate)
 }
 
 /// Parses a prepared document into openapiv3 types, naming the JSON path of

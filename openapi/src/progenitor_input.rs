@@ -1,17 +1,29 @@
-//! Adapts an OpenAPI 3.0 document to what progenitor needs and to how the
-//! `hypersender` crate works:
+//! Operation ids for every operation, and the adaptations of the contract
+//! document to what progenitor (and typify under it) reads well:
 //!
-//! - every operation gets an `operationId`, the snake case of its summary
+//! - [`assign_operation_ids`] (part of the contract document): every
+//!   operation gets an `operationId`, the snake case of its summary
 //!   (`Request New QR Code` becomes `request_new_qr_code`), or of its method
 //!   and path when it has no summary; an id the vendor sets is kept; two
 //!   operations with the same id are an error naming both;
-//! - `Accept`, `Content-Type` and `Authorization` header parameters are
-//!   dropped: the client sets the first two itself and authenticates every
-//!   call, so they would only become redundant builder arguments;
-//! - only success (2xx) responses are kept: the hand-written error layer reads
-//!   every other status itself, so that a 500 HTML page keeps its status and
-//!   body instead of becoming a payload error (the documented error schema
-//!   stays in the overlay for readers and other tools).
+//! - [`adapt`] (progenitor's input only):
+//!   - `Accept`, `Content-Type` and `Authorization` header parameters are
+//!     dropped: the client sets them itself, so they would only become
+//!     redundant builder arguments;
+//!   - only success (2xx) responses are kept: the hand-written response
+//!     pipeline reads every other status itself, so that a 500 HTML page
+//!     keeps its status and body instead of becoming a payload error (the
+//!     contract document keeps the documented errors for other tools);
+//!   - `pattern`, `minLength` and `maxLength` are removed: typify would turn
+//!     each constrained string into a newtype with its own error type (and a
+//!     regex engine for every consumer), while the catalog generated from the
+//!     contract document checks the same rules once, for the client, the CLI
+//!     and the mock alike;
+//!   - "S or null" (`anyOf: [S, <null only>]`, valid OpenAPI 3.0) becomes
+//!     `{nullable: true, allOf: [S]}`, which typify reads as `Option<S>`;
+//!   - a component schema that is then a plain string (the shared `Phone`)
+//!     is written in place of each reference to it, so its fields are
+//!     `String`s rather than a newtype per rule holder.
 
 use std::collections::BTreeMap;
 
@@ -24,9 +36,93 @@ use crate::overlay::HTTP_METHODS;
 /// Header parameters the client always supplies itself.
 const CLIENT_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
 
-/// Applies every adaptation to `document` (named `file` in errors).
-pub fn adapt(document: &mut Value, file: &str) -> Result<(), PrepareError> {
+/// Gives every operation of `document` (named `file` in errors) an
+/// operationId, refusing duplicates.
+pub fn assign_operation_ids(document: &mut Value, file: &str) -> Result<(), PrepareError> {
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
+    for_each_operation(document, |path, method, operation| {
+        let label = format!("{} {path}", method.to_uppercase());
+        let id = assign_operation_id(operation, method, path);
+        match ids.insert(id.clone(), label.clone()) {
+            Some(previous) => Err(PrepareError::at(
+                file,
+                label,
+                format!(
+                    "operationId `{id}` is also the id of `{previous}`; operationIds must be unique"
+                ),
+            )),
+            None => Ok(()),
+        }
+    })
+}
+
+/// Adapts a contract document (operation ids assigned) into progenitor's input.
+pub fn adapt(document: &mut Value) {
+    if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            drop_client_headers(item);
+        }
+    }
+    let _ = for_each_operation(document, |_, _, operation| {
+        drop_client_headers(operation);
+        keep_success_responses(operation);
+        Ok(())
+    });
+    rewrite_schemas_for_typify(document);
+    inline_plain_strings(document);
+}
+
+/// See the module docs; hand-written replacement types are never inlined.
+fn inline_plain_strings(document: &mut Value) {
+    let Some(schemas) = document
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let plain: Vec<(String, Value)> = schemas
+        .iter()
+        .filter(|(name, schema)| {
+            !crate::contract::ROOT_TYPES.contains(&name.as_str())
+                && schema.get("type").and_then(Value::as_str) == Some("string")
+                && schema.get("enum").is_none()
+        })
+        .map(|(name, schema)| (format!("#/components/schemas/{name}"), schema.clone()))
+        .collect();
+    for (reference, _) in &plain {
+        let name = reference.rsplit('/').next().unwrap_or_default();
+        schemas.shift_remove(name);
+    }
+    if !plain.is_empty() {
+        replace_references(document, &plain);
+    }
+}
+
+fn replace_references(value: &mut Value, plain: &[(String, Value)]) {
+    match value {
+        Value::Object(map) => {
+            let target = map.get("$ref").and_then(Value::as_str);
+            if let Some((_, schema)) = plain.iter().find(|(r, _)| Some(r.as_str()) == target) {
+                *value = schema.clone();
+                return;
+            }
+            for (key, child) in map.iter_mut() {
+                if !(key == "example" || key == "examples" || key.starts_with("x-")) {
+                    replace_references(child, plain);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| replace_references(item, plain)),
+        _ => {}
+    }
+}
+
+fn for_each_operation(
+    document: &mut Value,
+    mut visit: impl FnMut(&str, &str, &mut Map<String, Value>) -> Result<(), PrepareError>,
+) -> Result<(), PrepareError> {
     let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
         return Ok(());
     };
@@ -34,27 +130,65 @@ pub fn adapt(document: &mut Value, file: &str) -> Result<(), PrepareError> {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
-        drop_client_headers(item);
         for method in HTTP_METHODS {
-            let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) else {
-                continue;
-            };
-            let label = format!("{} {path}", method.to_uppercase());
-            let id = assign_operation_id(operation, method, path);
-            if let Some(previous) = ids.insert(id.clone(), label.clone()) {
-                return Err(PrepareError::at(
-                    file,
-                    label,
-                    format!(
-                        "operationId `{id}` is also the id of `{previous}`; operationIds must be unique"
-                    ),
-                ));
+            if let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) {
+                visit(path, method, operation)?;
             }
-            drop_client_headers(operation);
-            keep_success_responses(operation);
         }
     }
     Ok(())
+}
+
+/// Keywords typify would turn into constrained newtypes (see the module docs).
+const CONSTRAINTS: [&str; 3] = ["pattern", "minLength", "maxLength"];
+
+/// Walks every object outside examples and extensions, removing
+/// [`CONSTRAINTS`] from string schemas and rewriting nullable unions.
+fn rewrite_schemas_for_typify(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("string") {
+                for keyword in CONSTRAINTS {
+                    map.shift_remove(keyword);
+                }
+            }
+            nullable_union_to_all_of(map);
+            for (key, child) in map.iter_mut() {
+                let is_data = key == "example" || key == "examples" || key.starts_with("x-");
+                if !is_data {
+                    rewrite_schemas_for_typify(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_schemas_for_typify),
+        _ => {}
+    }
+}
+
+/// `anyOf`/`oneOf: [S, <null only>]` becomes `nullable: true, allOf: [S]`.
+fn nullable_union_to_all_of(map: &mut Map<String, Value>) {
+    for key in ["anyOf", "oneOf"] {
+        let Some(Value::Array(members)) = map.get(key) else {
+            continue;
+        };
+        let [first, second] = members.as_slice() else {
+            continue;
+        };
+        let other = match (is_null_only(first), is_null_only(second)) {
+            (false, true) => first.clone(),
+            (true, false) => second.clone(),
+            _ => continue,
+        };
+        map.shift_remove(key);
+        map.insert("nullable".into(), Value::Bool(true));
+        map.insert("allOf".into(), Value::Array(vec![other]));
+        return;
+    }
+}
+
+/// What [`crate::downgrade`] writes for a null member: matches null only.
+fn is_null_only(schema: &Value) -> bool {
+    schema.get("enum").and_then(Value::as_array) == Some(&vec![Value::Null])
 }
 
 /// The operationId an operation gets: its own, or one derived from its summary.
@@ -85,12 +219,19 @@ fn drop_client_headers(holder: &mut Map<String, Value>) {
 }
 
 fn is_client_header(parameter: &Value) -> bool {
-    let in_header = parameter.get("in").and_then(Value::as_str) == Some("header");
-    let name = parameter
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    in_header && CLIENT_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+    let text = |key: &str| {
+        parameter
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    is_client_supplied(text("name"), text("in"))
+}
+
+/// Whether the client supplies this parameter itself on every request
+/// (`Accept`, `Content-Type`, `Authorization` headers).
+pub(crate) fn is_client_supplied(name: &str, location: &str) -> bool {
+    location == "header" && CLIENT_HEADERS.contains(&name.to_ascii_lowercase().as_str())
 }
 
 fn keep_success_responses(operation: &mut Map<String, Value>) {
@@ -106,8 +247,63 @@ mod tests {
 
     fn adapted(paths: Value) -> Result<Value, PrepareError> {
         let mut doc = json!({"openapi": "3.0.3", "paths": paths});
-        adapt(&mut doc, "spec.yaml")?;
+        assign_operation_ids(&mut doc, "spec.yaml")?;
+        adapt(&mut doc);
         Ok(doc["paths"].take())
+    }
+
+    #[test]
+    fn constraints_are_left_to_the_catalog_and_nullable_unions_become_all_of() {
+        let mut doc = json!({"components": {"schemas": {
+            "Owner": {"type": "object", "properties": {
+                "phone": {"type": "string", "pattern": "^\\+[0-9]+$", "maxLength": 16, "example": {"pattern": "kept"}}
+            }},
+            "Thing": {"type": "object", "properties": {
+                "owner": {"anyOf": [{"$ref": "#/components/schemas/Owner"}, {"type": "string", "nullable": true, "enum": [null]}], "description": "d"},
+                "count": {"type": "integer", "maxLength": 3}
+            }}
+        }}});
+        adapt(&mut doc);
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["Owner"]["properties"]["phone"],
+            json!({"type": "string", "example": {"pattern": "kept"}})
+        );
+        assert_eq!(
+            schemas["Thing"]["properties"]["owner"],
+            json!({"description": "d", "nullable": true, "allOf": [{"$ref": "#/components/schemas/Owner"}]})
+        );
+        assert_eq!(
+            schemas["Thing"]["properties"]["count"]["maxLength"], 3,
+            "only strings lose them"
+        );
+    }
+
+    #[test]
+    fn plain_string_components_are_inlined_but_replacements_are_not() {
+        let mut doc = json!({"components": {"schemas": {
+            "Phone": {"type": "string", "pattern": "^x$", "description": "A phone"},
+            "AccessToken": {"type": "string"},
+            "Thing": {"type": "object", "properties": {
+                "phone": {"$ref": "#/components/schemas/Phone"},
+                "token": {"$ref": "#/components/schemas/AccessToken"}
+            }}
+        }}, "paths": {"/a": {"get": {"parameters": [{"name": "p", "in": "query", "schema": {"$ref": "#/components/schemas/Phone"}}]}}}});
+        adapt(&mut doc);
+        let schemas = &doc["components"]["schemas"];
+        assert!(schemas.get("Phone").is_none());
+        assert_eq!(
+            schemas["Thing"]["properties"]["phone"],
+            json!({"type": "string", "description": "A phone"})
+        );
+        assert_eq!(
+            schemas["Thing"]["properties"]["token"],
+            json!({"$ref": "#/components/schemas/AccessToken"})
+        );
+        assert_eq!(
+            doc["paths"]["/a"]["get"]["parameters"][0]["schema"],
+            json!({"type": "string", "description": "A phone"})
+        );
     }
 
     #[test]

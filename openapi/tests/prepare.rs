@@ -1,146 +1,225 @@
-//! The whole preparation on the committed files, and the errors a changed or
-//! broken input produces: each names the file and the place.
+//! The preparation: on the committed files, expectations derived from the
+//! files themselves (so a vendor change needs no edit here); and on small
+//! made-up documents, the errors each kind of bad input produces, each
+//! naming the file and the place.
+
+use std::collections::BTreeSet;
 
 use hypersender_openapi::{
-    OVERLAY_FILE, PrepareError, SPEC_FILE, Source, client_source, prepare, prepare_json,
+    OVERLAY_FILE, PrepareError, SPEC_FILE, Source, client_source, prepare_contract,
+    prepare_for_progenitor,
 };
 use serde_json::Value;
 
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// (METHOD, path) of every operation in an OpenAPI `paths` object.
+fn operations_in(paths: &Value) -> BTreeSet<(String, String)> {
+    paths
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            METHODS
+                .iter()
+                .filter(|method| item.get(**method).is_some())
+                .map(move |method| (method.to_uppercase(), path.clone()))
+        })
+        .collect()
+}
+
+fn yaml(text: &str) -> Value {
+    hypersender_openapi::yaml::parse("test", text).unwrap()
+}
+
+#[test]
+fn the_contract_has_every_operation_of_the_spec_and_the_overlay_with_unique_ids() {
+    let mut expected = operations_in(&yaml(hypersender_openapi::VENDORED_SPEC)["paths"]);
+    let overlay = yaml(hypersender_openapi::LOCAL_OVERLAY);
+    for action in overlay["actions"].as_array().unwrap() {
+        if action["target"] == "$.paths" {
+            expected.extend(operations_in(&action["update"]));
+        }
+    }
+    let contract = prepare_contract(Source::VENDORED, Source::OVERLAY).unwrap();
+    assert_eq!(contract["openapi"], "3.0.3");
+    assert_eq!(operations_in(&contract["paths"]), expected);
+    let mut ids = BTreeSet::new();
+    for (path, item) in contract["paths"].as_object().unwrap() {
+        for method in METHODS {
+            if let Some(operation) = item.get(method) {
+                let id = operation["operationId"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{method} {path}"));
+                assert!(ids.insert(id.to_owned()), "{id} is not unique");
+            }
+        }
+    }
+}
+
+#[test]
+fn progenitors_input_keeps_successes_and_no_client_headers() {
+    let (input, parsed) = prepare_for_progenitor(Source::VENDORED, Source::OVERLAY).unwrap();
+    assert_eq!(
+        parsed.operations().count(),
+        operations_in(&input["paths"]).len()
+    );
+    for (path, method, operation) in parsed.operations() {
+        for status in operation.responses.responses.keys() {
+            assert!(
+                status.to_string().starts_with('2'),
+                "{method} {path}: {status}"
+            );
+        }
+        for parameter in &operation.parameters {
+            let parameter = parameter.as_item().unwrap().parameter_data_ref();
+            let lower = parameter.name.to_ascii_lowercase();
+            assert!(
+                !["accept", "content-type", "authorization"].contains(&lower.as_str()),
+                "{method} {path}: {}",
+                parameter.name
+            );
+        }
+    }
+    let text = input.to_string();
+    for constraint in ["\"pattern\"", "\"maxLength\"", "\"minLength\""] {
+        assert!(
+            !text.contains(constraint),
+            "{constraint} is left to the catalog"
+        );
+    }
+}
+
+// ----------------------------------------------- made-up inputs, bad inputs
+
+const SPEC: &str = "\
+openapi: 3.1.0
+info: {title: T, version: v1}
+paths:
+  /things:
+    get:
+      summary: List Things
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: '#/components/schemas/Thing'}}
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        id: {type: string, description: Thing id}
+";
+
+const OVERLAY: &str = "\
+overlay: 1.0.0
+info: {title: local, version: 1.0.0}
+actions:
+  - target: $.components.schemas.Thing
+    update: {required: [id]}
+  - target: $.components.schemas
+    update:
+      Extra: {type: string}
+  - target: $.paths
+    update:
+      /things/{id}:
+        get:
+          summary: Get Thing
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema: {$ref: '#/components/schemas/Thing'}
+";
+
+fn spec(text: &str) -> Source<'_> {
+    Source {
+        name: SPEC_FILE,
+        text,
+    }
+}
+
+fn overlay(text: &str) -> Source<'_> {
+    Source {
+        name: OVERLAY_FILE,
+        text,
+    }
+}
+
+fn prepared(spec_text: &str) -> Result<Value, PrepareError> {
+    prepare_contract(spec(spec_text), overlay(OVERLAY))
+}
+
 fn spec_with(edit: impl FnOnce(&mut String)) -> String {
-    let mut text = hypersender_openapi::VENDORED_SPEC.to_owned();
+    let mut text = SPEC.to_owned();
     edit(&mut text);
     text
 }
 
-fn prepare_edited(text: &str) -> Result<openapiv3::OpenAPI, PrepareError> {
-    prepare(
-        Source {
-            name: SPEC_FILE,
-            text,
-        },
-        Source::OVERLAY,
-    )
-}
-
 #[test]
-fn the_committed_spec_has_the_five_operations() {
-    let spec = prepare(Source::VENDORED, Source::OVERLAY).unwrap();
-    assert_eq!(spec.openapi, "3.0.3");
-    let mut operations: Vec<(String, String, String)> = spec
-        .operations()
-        .map(|(path, method, op)| {
-            (
-                op.operation_id.clone().unwrap(),
-                method.to_uppercase(),
-                path.to_owned(),
-            )
-        })
-        .collect();
-    operations.sort();
-    let expected = [
-        ("check_health", "GET", "/{instance}/health"),
-        ("create_instance", "POST", "/create-instance"),
-        ("list_instances", "GET", "/instances"),
-        (
-            "request_new_qr_code",
-            "POST",
-            "/{instance}/request-new-qr-code",
-        ),
-        ("restart_instance", "POST", "/{instance}/restart"),
-    ]
-    .map(|(id, method, path)| (id.to_owned(), method.to_owned(), path.to_owned()));
-    assert_eq!(operations, expected);
-}
-
-#[test]
-fn the_committed_spec_is_adapted_for_progenitor() {
-    let doc = prepare_json(Source::VENDORED, Source::OVERLAY).unwrap();
-    let list = &doc["paths"]["/instances"]["get"];
-    let names: Vec<&str> = list["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+fn the_made_up_inputs_prepare_and_generate() {
+    let contract = prepared(SPEC).unwrap();
     assert_eq!(
-        names,
-        [
-            "filter[uuid]",
-            "filter[name]",
-            "filter[phone]",
-            "filter[status]"
-        ],
-        "Accept is dropped"
+        contract["paths"]["/things/{id}"]["get"]["operationId"],
+        "get_thing"
     );
-    assert_eq!(
-        list["parameters"][3]["schema"],
-        serde_json::json!({"$ref": "#/components/schemas/InstanceStatus"})
-    );
-    let instance = &doc["components"]["schemas"]["InstanceResponse"];
-    assert_eq!(instance["required"].as_array().unwrap().len(), 7);
-    assert_eq!(
-        instance["properties"]["status"]["$ref"],
-        "#/components/schemas/InstanceStatus"
-    );
-    assert_eq!(instance["properties"]["access_token"]["nullable"], true);
-    let create = &doc["paths"]["/create-instance"]["post"];
-    let statuses: Vec<&String> = create["responses"].as_object().unwrap().keys().collect();
-    assert_eq!(
-        statuses,
-        ["200", "201"],
-        "error responses are left to the crate's error layer"
-    );
-    assert_eq!(
-        doc["components"]["schemas"]["ErrorBody"]["properties"]["errors"]["type"],
-        "object"
+    let source = client_source(spec(SPEC), overlay(OVERLAY)).unwrap();
+    assert!(
+        source.contains("pub fn get_thing("),
+        "the new builder is generated"
     );
 }
 
 #[test]
 fn the_vendored_spec_must_not_redefine_a_local_operation() {
-    // The vendor starts publishing create-instance itself.
+    // The vendor starts publishing the operation the overlay adds.
     let text = spec_with(|t| {
         let at = t.find("components:").unwrap();
         t.insert_str(
             at,
-            "  /create-instance:\n    post:\n      summary: Create Instance\n      responses: {}\n",
+            "  /things/{id}:\n    get:\n      summary: Get Thing\n      responses: {}\n",
         );
     });
-    let err = prepare_edited(&text).unwrap_err();
+    let err = prepared(&text).unwrap_err();
     assert_eq!(err.file, OVERLAY_FILE);
     assert!(
         err.location.as_deref().unwrap().starts_with("action #"),
         "{err}"
     );
     assert!(
-        err.message.contains("operation `POST /create-instance` is defined both by openapi/hypersender-enterprise.yaml and by this local action"),
+        err.message.contains(&format!(
+            "operation `GET /things/{{id}}` is defined both by {SPEC_FILE} and by this local action"
+        )),
         "{err}"
     );
 }
 
 #[test]
 fn the_vendored_spec_must_not_redefine_a_local_schema() {
-    let text = spec_with(|t| {
-        let at = t.find("  securitySchemes:").unwrap();
-        t.insert_str(at, "    InstanceStatus:\n      type: string\n");
-    });
-    let err = prepare_edited(&text).unwrap_err();
+    let text = spec_with(|t| t.push_str("    Extra:\n      type: string\n"));
+    let err = prepared(&text).unwrap_err();
     assert!(
-        err.message.contains(
-            "schema `InstanceStatus` is defined both by openapi/hypersender-enterprise.yaml"
-        ),
+        err.message
+            .contains(&format!("schema `Extra` is defined both by {SPEC_FILE}")),
         "{err}"
     );
 }
 
 #[test]
 fn a_fix_whose_target_is_gone_is_reported() {
-    let text = spec_with(|t| *t = t.replace("InstanceResponse", "Instance"));
-    let err = prepare_edited(&text).unwrap_err();
+    let text = spec_with(|t| *t = t.replace("Thing", "Item"));
+    let err = prepared(&text).unwrap_err();
     assert_eq!(err.file, OVERLAY_FILE);
     assert!(
         err.to_string()
-            .contains("target `$.components.schemas.InstanceResponse`"),
+            .contains("target `$.components.schemas.Thing`"),
         "{err}"
     );
     assert!(err.message.contains("matches nothing"), "{err}");
@@ -148,11 +227,11 @@ fn a_fix_whose_target_is_gone_is_reported() {
 
 #[test]
 fn unparseable_yaml_names_the_file() {
-    let err = prepare_edited("openapi: 3.1.0\npaths: [unclosed\n").unwrap_err();
+    let err = prepared("openapi: 3.1.0\npaths: [unclosed\n").unwrap_err();
     assert_eq!(err.file, SPEC_FILE);
     assert!(
         err.to_string()
-            .starts_with("openapi/hypersender-enterprise.yaml: not valid YAML"),
+            .starts_with(&format!("{SPEC_FILE}: not valid YAML")),
         "{err}"
     );
 }
@@ -160,16 +239,15 @@ fn unparseable_yaml_names_the_file() {
 #[test]
 fn an_untranslatable_construct_names_its_pointer() {
     let text = spec_with(|t| {
-        *t = t.replacen(
-            "          description: Instance UUID\n",
-            "          description: Instance UUID\n          prefixItems: []\n",
-            1,
+        *t = t.replace(
+            "description: Thing id}",
+            "description: Thing id, prefixItems: []}",
         );
     });
-    let err = prepare_edited(&text).unwrap_err();
+    let err = prepared(&text).unwrap_err();
     assert_eq!(
         err.location.as_deref(),
-        Some("/components/schemas/InstanceResponse/properties/id")
+        Some("/components/schemas/Thing/properties/id")
     );
     assert!(err.message.contains("`prefixItems`"), "{err}");
 }
@@ -180,14 +258,14 @@ fn duplicate_operation_ids_name_both_operations() {
         let at = t.find("components:").unwrap();
         t.insert_str(
             at,
-            "  /instances/search:\n    get:\n      summary: List instances\n      responses: {}\n",
+            "  /things/search:\n    get:\n      summary: List things\n      responses: {}\n",
         );
     });
-    let err = prepare_edited(&text).unwrap_err();
-    assert_eq!(err.location.as_deref(), Some("GET /instances/search"));
+    let err = prepared(&text).unwrap_err();
+    assert_eq!(err.location.as_deref(), Some("GET /things/search"));
     assert!(
         err.message
-            .contains("`list_instances` is also the id of `GET /instances`"),
+            .contains("`list_things` is also the id of `GET /things`"),
         "{err}"
     );
 }
@@ -196,42 +274,39 @@ fn duplicate_operation_ids_name_both_operations() {
 fn a_construct_progenitor_rejects_names_the_file_and_path() {
     let text = spec_with(|t| {
         let at = t.find("components:").unwrap();
-        t.insert_str(at, "  /elsewhere:\n    $ref: '#/paths/~1instances'\n");
+        t.insert_str(at, "  /elsewhere:\n    $ref: '#/paths/~1things'\n");
     });
-    let err = client_source(
-        Source {
-            name: SPEC_FILE,
-            text: &text,
-        },
-        Source::OVERLAY,
-    )
-    .unwrap_err();
+    let err = client_source(spec(&text), overlay(OVERLAY)).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "openapi/hypersender-enterprise.yaml: progenitor cannot generate a client: unexpected or unhandled format in the OpenAPI document path /elsewhere uses reference, unsupported"
+        format!(
+            "{SPEC_FILE}: progenitor cannot generate a client: unexpected or unhandled format in the OpenAPI document path /elsewhere uses reference, unsupported"
+        )
     );
 }
 
 #[test]
+fn a_bad_rate_limit_names_the_operation() {
+    let bad = OVERLAY.replace(
+        "          summary: Get Thing\n",
+        "          summary: Get Thing\n          x-rate-limit: {requests: 0, per: 60s}\n",
+    );
+    let err = client_source(spec(SPEC), overlay(&bad)).unwrap_err();
+    assert_eq!(err.location.as_deref(), Some("GET /things/{id}"));
+    assert!(err.message.starts_with("x-rate-limit"), "{err}");
+}
+
+#[test]
 fn a_broken_overlay_names_the_overlay() {
-    let err = prepare(
-        Source::VENDORED,
-        Source {
-            name: OVERLAY_FILE,
-            text: "overlay: 1.0.0\nactions: []\n",
-        },
-    )
-    .unwrap_err();
+    let err = prepare_contract(spec(SPEC), overlay("overlay: 1.0.0\nactions: []\n")).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "openapi/local-overlay.yaml: at /actions: an overlay needs a non-empty list of actions"
+        format!("{OVERLAY_FILE}: at /actions: an overlay needs a non-empty list of actions")
     );
 }
 
 #[test]
 fn errors_are_one_line() {
-    let err = prepare_edited("{").unwrap_err();
+    let err = prepared("{").unwrap_err();
     assert!(!err.to_string().contains('\n'), "{err}");
-    let value: Value = serde_json::json!(err.to_string());
-    assert!(value.is_string());
 }

@@ -1,7 +1,7 @@
 //! The spec preparation never panics, whatever document it is given: it
 //! returns a prepared spec or an error naming the file.
 
-use hypersender_openapi::{Source, prepare};
+use hypersender_openapi::{Source, prepare_for_progenitor};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -78,7 +78,7 @@ fn openapi_like() -> impl Strategy<Value = Value> {
 }
 
 fn prepare_text(text: &str) -> Result<(), hypersender_openapi::PrepareError> {
-    prepare(
+    prepare_for_progenitor(
         Source {
             name: "generated.yaml",
             text,

@@ -141,8 +141,7 @@ async fn a_large_error_body_is_cut_at_the_limit_too() {
     })
     .await;
     let err = client(&server, Duration::from_secs(5), fast_retries(), MIB)
-        .restart_instance()
-        .instance("a")
+        .restart_instance("a")
         .send()
         .await
         .unwrap_err();
@@ -216,12 +215,7 @@ async fn rate_limited_forever_gives_up_after_the_retry_budget() {
     assert_eq!(server.requests(), 5, "the first try and 4 retries");
     assert!(started.elapsed() < Duration::from_secs(3));
 
-    let err = client
-        .restart_instance()
-        .instance("a")
-        .send()
-        .await
-        .unwrap_err();
+    let err = client.restart_instance("a").send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
     assert_eq!(server.requests(), 6, "a POST is tried once");
 }

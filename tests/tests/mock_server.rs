@@ -28,12 +28,13 @@ async fn create_scan_restart_and_reconnect() {
     let client = client_for(&mock);
     let created = client
         .create_instance()
-        .body_map(|b| b.phone("+201234567892").name("Support Line"))
+        .phone("+201234567892")
+        .name("Support Line")
         .send()
         .await
         .unwrap();
     assert_eq!(created.status, InstanceStatus::ScanQrCode);
-    assert_eq!(created.created_at.to_string(), "2026-03-04T05:06:07");
+    assert_eq!(created.created_at.to_string(), "2026-03-04T05:06:07Z");
     let waiting = client
         .list_instances()
         .filter_status(InstanceStatus::ScanQrCode)
@@ -45,24 +46,14 @@ async fn create_scan_restart_and_reconnect() {
     assert!(waiting[0].access_token.is_none());
 
     assert!(mock.scan(&created.id));
-    let restarted = client
-        .restart_instance()
-        .instance(&created.id)
-        .send()
-        .await
-        .unwrap();
+    let restarted = client.restart_instance(&created.id).send().await.unwrap();
     assert_eq!(
         restarted.message,
         "WhatsApp instance restarted successfully."
     );
     let mut seen = Vec::new();
     for _ in 0..3 {
-        let health = client
-            .check_health()
-            .instance(&created.id)
-            .send()
-            .await
-            .unwrap();
+        let health = client.check_health(&created.id).send().await.unwrap();
         seen.push(health.status);
         mock.advance_clock(Duration::from_secs(3));
     }
@@ -92,11 +83,11 @@ async fn a_rate_limit_beyond_the_retry_cap_is_returned_with_its_wait() {
     let client = client_for(&mock);
     let id = "fa3d01c4-1234-4c0d-a12f-df319b612f8c";
     for _ in 0..10 {
-        client.check_health().instance(id).send().await.unwrap();
+        client.check_health(id).send().await.unwrap();
     }
     // Retry-After is 60 s, over the client's 30 s cap: no sleeping, the
     // error carries the wait.
-    let error = client.check_health().instance(id).send().await.unwrap_err();
+    let error = client.check_health(id).send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
     assert_eq!(error.retry_after(), Some(Duration::from_secs(60)));
     assert_eq!(
@@ -106,17 +97,7 @@ async fn a_rate_limit_beyond_the_retry_cap_is_returned_with_its_wait() {
     assert!(matches!(error, Error::Http(_)));
     // POST operations are never retried: the second new QR code in a
     // minute is the mock's 429, straight away.
-    client
-        .request_new_qr_code()
-        .instance(id)
-        .send()
-        .await
-        .unwrap();
-    let error = client
-        .request_new_qr_code()
-        .instance(id)
-        .send()
-        .await
-        .unwrap_err();
+    client.request_new_qr_code(id).send().await.unwrap();
+    let error = client.request_new_qr_code(id).send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
 }

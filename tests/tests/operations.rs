@@ -56,14 +56,20 @@ async fn list_instances_sends_the_filter_and_decodes_every_field() {
         first.access_token.as_ref().map(|t| t.expose_secret()),
         Some(format!("234|{DOCS_ACCESS_TOKEN_SECRET}").as_str())
     );
-    assert_eq!(*first.created_at, docs_time(2025, 5, 26, 10, 12, 45));
+    assert_eq!(
+        first.created_at.as_datetime().unwrap(),
+        docs_time(2025, 5, 26, 10, 12, 45)
+    );
     let second = &instances[1];
     assert_eq!(second.id, "c9a1dd76-5678-4f9d-9012-a5b78de100c3");
     assert_eq!(second.name, "SecondInstance");
     assert_eq!(second.phone, "+201234567891");
     assert_eq!(second.status, InstanceStatus::ScanQrCode);
     assert_eq!(second.access_token, None);
-    assert_eq!(*second.created_at, docs_time(2025, 5, 25, 15, 30, 22));
+    assert_eq!(
+        second.created_at.as_datetime().unwrap(),
+        docs_time(2025, 5, 25, 15, 30, 22)
+    );
 }
 
 #[tokio::test]
@@ -85,7 +91,7 @@ async fn list_instances_encodes_every_filter() {
         .filter_uuid("fa3d01c4")
         .filter_name("My Inst&ance")
         .filter_phone("+201234567890")
-        .filter_status("PENDING")
+        .filter_status(InstanceStatus::Pending)
         .send()
         .await
         .unwrap();
@@ -151,12 +157,15 @@ async fn create_instance_posts_the_json_body_and_decodes_the_qr_code() {
     assert_eq!(created.phone, "+201234567890");
     assert_eq!(created.service_type, "whatsapp");
     assert_eq!(created.status, InstanceStatus::ScanQrCode);
-    assert_eq!(created.qr_code, "iVBORw0KGgoAAAANSUhEUgAAA...");
+    assert_eq!(created.qr_code.base64(), "iVBORw0KGgoAAAANSUhEUgAAA...");
     assert_eq!(
         created.access_token.as_ref().map(|t| t.expose_secret()),
         Some(format!("234|{DOCS_ACCESS_TOKEN_SECRET}").as_str())
     );
-    assert_eq!(*created.created_at, docs_time(2025, 5, 26, 10, 12, 45));
+    assert_eq!(
+        created.created_at.as_datetime().unwrap(),
+        docs_time(2025, 5, 26, 10, 12, 45)
+    );
 }
 
 #[tokio::test]
@@ -175,7 +184,8 @@ async fn create_instance_accepts_200_and_omits_an_unset_webhook() {
 
     let created = client_for(&server)
         .create_instance()
-        .body_map(|body| body.phone("+201234567890").name("MyInstanceName"))
+        .phone("+201234567890")
+        .name("MyInstanceName")
         .send()
         .await
         .unwrap();
@@ -200,8 +210,7 @@ async fn check_health_gets_the_instance_path() {
         .await;
 
     let health = client_for(&server)
-        .check_health()
-        .instance("fa3d01c4-1234-4c0d-a12f-df319b612f8c")
+        .check_health("fa3d01c4-1234-4c0d-a12f-df319b612f8c")
         .send()
         .await
         .unwrap();
@@ -209,7 +218,7 @@ async fn check_health_gets_the_instance_path() {
     mock.assert_calls_async(1).await;
     assert_eq!(health.instance_id, "fa3d01c4-1234-4c0d-a12f-df319b612f8c");
     assert_eq!(
-        health.connected_at.map(|t| *t),
+        health.connected_at.and_then(|t| t.as_datetime()),
         Some(docs_time(2025, 5, 26, 10, 12, 45))
     );
     assert_eq!(health.status, InstanceStatus::Working);
@@ -232,8 +241,7 @@ async fn request_new_qr_code_posts_without_a_body() {
         .await;
 
     let fresh = client_for(&server)
-        .request_new_qr_code()
-        .instance("c9a1dd76-5678-4f9d-9012-a5b78de100c3")
+        .request_new_qr_code("c9a1dd76-5678-4f9d-9012-a5b78de100c3")
         .send()
         .await
         .unwrap();
@@ -241,7 +249,7 @@ async fn request_new_qr_code_posts_without_a_body() {
     mock.assert_calls_async(1).await;
     assert_eq!(fresh.id, "c9a1dd76-5678-4f9d-9012-a5b78de100c3");
     assert_eq!(fresh.status, InstanceStatus::ScanQrCode);
-    assert_eq!(fresh.qr_code, "iVBORw0KGgoAAAANSUhEUgAAA...");
+    assert_eq!(fresh.qr_code.base64(), "iVBORw0KGgoAAAANSUhEUgAAA...");
     assert!(fresh.access_token.is_some());
 }
 
@@ -261,8 +269,7 @@ async fn restart_instance_posts_and_decodes_the_message() {
         .await;
 
     let restarted = client_for(&server)
-        .restart_instance()
-        .instance("fa3d01c4-1234-4c0d-a12f-df319b612f8c")
+        .restart_instance("fa3d01c4-1234-4c0d-a12f-df319b612f8c")
         .send()
         .await
         .unwrap();
@@ -287,8 +294,7 @@ async fn path_parameters_are_percent_encoded() {
         })
         .await;
     client_for(&server)
-        .restart_instance()
-        .instance("a/b c?")
+        .restart_instance("a/b c?")
         .send()
         .await
         .unwrap();
@@ -320,25 +326,86 @@ where
 }
 
 #[tokio::test]
-async fn a_missing_path_parameter_fails_before_sending() {
-    let message = refused_before_sending("check_health", |client| async move {
-        client.check_health().send().await
+async fn path_parameters_that_would_escape_the_path_are_refused_before_sending() {
+    for id in ["..", ".", "", "%2e%2e", " "] {
+        for (operation, result) in [
+            ("check_health", refused("check_health", id).await),
+            (
+                "request_new_qr_code",
+                refused("request_new_qr_code", id).await,
+            ),
+            ("restart_instance", refused("restart_instance", id).await),
+        ] {
+            assert_eq!(
+                result,
+                format!(
+                    "{operation}: invalid request: `instance` must not be empty, `.` or `..` (it is a path segment)"
+                ),
+                "{id:?}"
+            );
+        }
+    }
+}
+
+async fn refused(operation: &'static str, id: &'static str) -> String {
+    refused_before_sending(operation, move |client| async move {
+        match operation {
+            "check_health" => client.check_health(id).send().await.map(drop),
+            "request_new_qr_code" => client.request_new_qr_code(id).send().await.map(drop),
+            _ => client.restart_instance(id).send().await.map(drop),
+        }
     })
-    .await;
-    assert_eq!(
-        message,
-        "check_health: invalid request: instance was not initialized"
-    );
+    .await
+}
+
+/// Every operation of the spec with a path parameter, called by name, so an
+/// operation the vendor adds is covered with no change here.
+#[tokio::test]
+async fn every_path_parameter_of_the_spec_is_guarded() {
+    let with_path_parameters = hypersender::catalog::OPERATIONS.iter().filter(|op| {
+        op.parameters
+            .iter()
+            .any(|p| p.location == hypersender::catalog::Location::Path)
+    });
+    let mut checked = 0;
+    for operation in with_path_parameters {
+        for parameter in operation
+            .parameters
+            .iter()
+            .filter(|p| p.location == hypersender::catalog::Location::Path)
+        {
+            let arguments = operation.parameters.iter().filter(|p| p.required).fold(
+                hypersender::Arguments::new(),
+                |arguments, p| {
+                    let value = if p.name == parameter.name {
+                        ".."
+                    } else {
+                        "fa3d01c4"
+                    };
+                    arguments.value(p.name, value)
+                },
+            );
+            let message = refused_before_sending(operation.id, |client| async move {
+                client.call(operation.id, &arguments).await.map(drop)
+            })
+            .await;
+            assert!(
+                message.contains(&format!(
+                    "`{}` must not be empty, `.` or `..`",
+                    parameter.name
+                )),
+                "{message}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "the spec has path parameters");
 }
 
 #[tokio::test]
 async fn a_missing_body_field_fails_before_sending() {
     let message = refused_before_sending("create_instance", |client| async move {
-        client
-            .create_instance()
-            .body_map(|body| body.name("only a name"))
-            .send()
-            .await
+        client.create_instance().name("only a name").send().await
     })
     .await;
     assert!(message.contains("phone"), "{message}");
@@ -349,7 +416,8 @@ async fn a_name_over_50_characters_fails_before_sending() {
     let message = refused_before_sending("create_instance", |client| async move {
         client
             .create_instance()
-            .body_map(|body| body.phone("+201234567890").name("n".repeat(51)))
+            .phone("+201234567890")
+            .name("n".repeat(51))
             .send()
             .await
     })

@@ -168,7 +168,7 @@ proptest! {
         if let Some(decoded) = decodes_or_says_why::<Vec<InstanceResponse>>("list_instances", &body)? {
             prop_assert_eq!(decoded.len(), body.as_array().unwrap().len());
             // A decoded list re-encodes to something that decodes to the same.
-            let again: Vec<InstanceResponse> = serde_json::from_value(serde_json::to_value(&decoded).unwrap()).unwrap();
+            let again: Vec<InstanceResponse> = serde_json::from_value(hypersender::with_exposed_secrets(|| serde_json::to_value(&decoded)).unwrap()).unwrap();
             prop_assert_eq!(again, decoded);
         }
     }
@@ -193,7 +193,7 @@ proptest! {
     fn every_accepted_layout_gives_the_same_instant(at in instant(), layout in any::<u8>()) {
         let text = written(at, layout);
         let parsed = Timestamp::parse(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(*parsed, expected(at, layout), "{}", text);
+        prop_assert_eq!(parsed.as_datetime(), Some(expected(at, layout)), "{}", text);
         // The documented form round-trips exactly.
         prop_assert_eq!(Timestamp::parse(&parsed.to_string()).unwrap(), parsed);
     }

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
-use crate::args::SpecOptions;
+use crate::args::SpecArgs as SpecOptions;
 
 /// One fetched page: its path on the site and its text.
 #[derive(Debug, Clone)]
@@ -25,8 +25,8 @@ pub struct Fetcher {
 impl Fetcher {
     pub fn new(options: &SpecOptions) -> Result<Self, String> {
         let client = reqwest::Client::builder()
-            .timeout(options.timeout)
-            .connect_timeout(options.timeout)
+            .timeout(options.timeout())
+            .connect_timeout(options.timeout())
             .user_agent(concat!(
                 "hypersender-rust-xtask/",
                 env!("CARGO_PKG_VERSION")
@@ -47,7 +47,7 @@ impl Fetcher {
     /// Every page in `paths`, at most `concurrency` at a time, with a
     /// progress line per page on stderr. The first failure is returned.
     pub async fn pages(self: Arc<Self>, paths: Vec<String>) -> Result<Vec<Page>, String> {
-        let permits = Arc::new(Semaphore::new(self.options.concurrency));
+        let permits = Arc::new(Semaphore::new(usize::from(self.options.concurrency)));
         let total = paths.len();
         let mut tasks = tokio::task::JoinSet::new();
         for path in paths {

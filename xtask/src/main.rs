@@ -1,18 +1,18 @@
-//! `cargo xtask`: maintenance commands of the hypersender workspace.
+//! `cargo xtask`: maintenance commands of the hypersender workspace
+//! (`cargo xtask --help` lists them).
 //!
 //! ```text
-//! cargo xtask spec refresh [OPTIONS]   fetch the Enterprise pages, rewrite openapi/hypersender-enterprise.yaml
+//! cargo xtask spec refresh [OPTIONS]   fetch the Enterprise pages, rewrite openapi/ (spec, provenance, recorded pages)
 //! cargo xtask spec check   [OPTIONS]   the same fetch, writing nothing: exit 0 no drift, 1 drift, 2 could not check
-//! cargo xtask codegen --out DIR        write the prepared OpenAPI 3.0 document and the generated Rust source
+//! cargo xtask codegen --check          compare the golden files with what the spec generates (exit 1 and a diff if stale)
+//! cargo xtask codegen --bless          rewrite the stale golden files
+//! cargo xtask codegen --out DIR        write everything generated, plus progenitor's input, for review
 //! cargo xtask serve-snapshot [--dir DIR] [--addr ADDR]   serve recorded docs pages on loopback
-//!
-//! OPTIONS: --docs-url URL (default https://docs.hypersender.com)  --api-version V (default v1)
-//!          --openapi-dir DIR (default the workspace's openapi/)  --concurrency N (8)
-//!          --timeout SECS (10)  --retries N (2)
 //! ```
 
 mod args;
 mod codegen;
+mod docs_page;
 mod fetch;
 mod files;
 mod merge;
@@ -34,29 +34,26 @@ pub enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let arguments: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match args::Command::parse(&arguments) {
-        Ok(command) => run(command).unwrap_or_else(|message| {
-            eprintln!("error: {message}");
-            Outcome::Failed
-        }),
-        Err(message) => {
-            eprintln!("error: {message}\n\n{}", args::USAGE);
-            Outcome::Failed
-        }
-    };
+    use clap::Parser;
+    let cli = args::Cli::parse();
+    let outcome = run(cli.command).unwrap_or_else(|message| {
+        eprintln!("error: {message}");
+        Outcome::Failed
+    });
     ExitCode::from(outcome as u8)
 }
 
 fn run(command: args::Command) -> Result<Outcome, String> {
+    use args::{Command, SpecCommand};
     match command {
-        args::Command::Help => {
-            println!("{}", args::USAGE);
-            Ok(Outcome::Ok)
-        }
-        args::Command::Refresh(options) => spec::refresh(&options),
-        args::Command::Check(options) => spec::check(&options),
-        args::Command::Codegen { openapi_dir, out } => codegen::write(&openapi_dir, &out),
-        args::Command::ServeSnapshot { dir, addr } => snapshot_server::serve(&dir, &addr),
+        Command::Spec(SpecCommand::Refresh(options)) => spec::refresh(&options),
+        Command::Spec(SpecCommand::Check(options)) => spec::check(&options),
+        Command::Codegen(codegen) if codegen.check => codegen::check(&codegen.root),
+        Command::Codegen(codegen) if codegen.bless => codegen::bless(&codegen.root),
+        Command::Codegen(codegen) => match &codegen.out {
+            Some(out) => codegen::write(&codegen.root, out),
+            None => Err("codegen needs --check, --bless or --out DIR".into()),
+        },
+        Command::ServeSnapshot(serve) => snapshot_server::serve(&serve.dir, &serve.addr),
     }
 }

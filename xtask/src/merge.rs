@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use hypersender_openapi::docs_page::extract_openapi_block;
+use crate::docs_page::extract_openapi_block;
 use serde_json::{Map, Value};
 
 use crate::fetch::Page;

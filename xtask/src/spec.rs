@@ -6,7 +6,7 @@ use hypersender_openapi::{OVERLAY_FILE, SPEC_FILE};
 use serde_json::Value;
 
 use crate::Outcome;
-use crate::args::SpecOptions;
+use crate::args::SpecArgs as SpecOptions;
 use crate::fetch::{Fetcher, enterprise_pages};
 use crate::files::{read, write_all_atomically};
 use crate::merge::{self, Block};

@@ -1,6 +1,8 @@
 //! `cargo xtask spec refresh|check` and `codegen`, run as a maintainer runs
-//! them, against an httpmock server serving the recorded page and pages made
-//! here in the same format (each made page says what it changes).
+//! them, against an httpmock server serving the recorded pages (all of
+//! them, read from openapi/docs-snapshot, so a refresh that records more
+//! pages needs no edit here) and pages made here in the vendor's format
+//! (each made page says what it changes).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -9,36 +11,56 @@ use std::time::Duration;
 use httpmock::Method::GET;
 use httpmock::MockServer;
 
-const LIST_PAGE: &str = "/v1/api-reference/enterprise/instance-management/list-instances.md";
-const CREATE_PAGE: &str = "/v1/api-reference/enterprise/instance-management/create-instance.md";
-const RECORDED_PAGE: &str = include_str!(
-    "../../openapi/docs-snapshot/docs.hypersender.com/v1/api-reference/enterprise/instance-management/list-instances.md"
-);
-const VENDORED_SPEC: &str = include_str!("../../openapi/hypersender-enterprise.yaml");
-const VENDORED_PROVENANCE: &str =
-    include_str!("../../openapi/hypersender-enterprise.provenance.json");
-const OVERLAY: &str = include_str!("../../openapi/local-overlay.yaml");
+/// A made-up operation's page: no vendor page will ever have this name.
+const MADE_PAGE: &str = "/v1/api-reference/enterprise/instance-management/made-up-operation.md";
+const MADE_PATH: &str = "/{instance}/made-up-operation";
 
-/// A copy of the vendored files in a folder of its own, for one test.
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every recorded page of the docs site: (its URL path, its text).
+fn recorded_pages() -> Vec<(String, String)> {
+    let root = workspace().join("openapi/docs-snapshot/docs.hypersender.com");
+    let mut files = Vec::new();
+    collect(&root, &root, &mut files);
+    let pages: Vec<(String, String)> = files
+        .into_iter()
+        .map(|(name, bytes)| (format!("/{name}"), String::from_utf8(bytes).unwrap()))
+        .collect();
+    assert!(!pages.is_empty(), "the workspace records docs pages");
+    pages
+}
+
+/// The first recorded page, for the tests that break one.
+fn a_recorded_page() -> (String, String) {
+    recorded_pages().remove(0)
+}
+
+/// A copy of the vendored files and recorded pages in a folder of its own,
+/// for one test.
 fn openapi_dir(test: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("xtask-spec")
         .join(test);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    for (name, text) in [
-        ("hypersender-enterprise.yaml", VENDORED_SPEC),
-        (
-            "hypersender-enterprise.provenance.json",
-            VENDORED_PROVENANCE,
-        ),
-        ("local-overlay.yaml", OVERLAY),
+    for name in [
+        "hypersender-enterprise.yaml",
+        "hypersender-enterprise.provenance.json",
+        "local-overlay.yaml",
     ] {
-        std::fs::write(dir.join(name), text).unwrap();
+        std::fs::copy(workspace().join("openapi").join(name), dir.join(name)).unwrap();
     }
-    let recorded = recorded_copy(&dir, LIST_PAGE);
-    std::fs::create_dir_all(recorded.parent().unwrap()).unwrap();
-    std::fs::write(recorded, RECORDED_PAGE).unwrap();
+    for (page, text) in recorded_pages() {
+        let recorded = recorded_copy(&dir, &page);
+        std::fs::create_dir_all(recorded.parent().unwrap()).unwrap();
+        std::fs::write(recorded, text).unwrap();
+    }
     dir
 }
 
@@ -90,20 +112,75 @@ fn page_with_block(fence: &str, yaml: &str) -> String {
     )
 }
 
-/// The vendored spec's parts, to make pages that agree with it.
-fn spec_parts() -> (&'static str, &'static str) {
-    let paths_at = VENDORED_SPEC.find("paths:\n").unwrap();
-    let schemes_at = VENDORED_SPEC.find("  securitySchemes:\n").unwrap();
-    (&VENDORED_SPEC[..paths_at], &VENDORED_SPEC[schemes_at..])
+/// The vendored spec's parts, to make pages that agree with it: everything
+/// before `paths:`, and `securitySchemes` to the end.
+fn spec_parts() -> (String, String) {
+    let spec = read(&workspace().join("openapi/hypersender-enterprise.yaml"));
+    let paths_at = spec.find("paths:\n").unwrap();
+    let schemes_at = spec.find("  securitySchemes:\n").unwrap();
+    (spec[..paths_at].to_owned(), spec[schemes_at..].to_owned())
 }
 
-/// A made create-instance page: a second operation, agreeing with the first.
-fn create_page(schemas: &str) -> String {
+/// A made page in the vendor's style: a new operation with a path
+/// parameter, a `type: [string, 'null']` field and an inline error schema,
+/// agreeing with the vendored spec; `schemas` adds component schemas.
+fn made_page(schemas: &str) -> String {
     let (head, security_schemes) = spec_parts();
     let yaml = format!(
-        "{head}paths:\n  /create-instance:\n    post:\n      summary: Create Instance\n      responses:\n        '200':\n          description: Created\ncomponents:\n{schemas}{security_schemes}"
+        "{head}paths:
+  {MADE_PATH}:
+    post:
+      tags:
+        - Instance Management
+      summary: Made Up Operation
+      description: Does something new to an instance.
+      parameters:
+        - name: instance
+          in: path
+          required: true
+          description: Instance UUID
+          schema:
+            type: string
+      responses:
+        '200':
+          description: Done
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  instance_id:
+                    type: string
+                  note:
+                    type:
+                      - string
+                      - 'null'
+              example:
+                instance_id: fa3d01c4-1234-4c0d-a12f-df319b612f8c
+                note: null
+        '404':
+          description: Not found
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  message:
+                    type: string
+components:
+{schemas}{security_schemes}"
     );
-    page_with_block("POST /create-instance", &yaml)
+    page_with_block(&format!("POST {MADE_PATH}"), &yaml)
+}
+
+/// The vendored spec's first component schema name.
+fn a_vendored_schema() -> String {
+    let spec = read(&workspace().join("openapi/hypersender-enterprise.yaml"));
+    let doc: serde_json::Value = yaml_serde::from_str(&spec).unwrap();
+    doc["components"]["schemas"]
+        .as_object()
+        .and_then(|schemas| schemas.keys().next().cloned())
+        .expect("the vendored spec has a schema")
 }
 
 struct Site {
@@ -111,9 +188,9 @@ struct Site {
 }
 
 impl Site {
-    async fn new(pages: &[(&str, String)]) -> Self {
+    async fn new(pages: &[(String, String)]) -> Self {
         let server = MockServer::start_async().await;
-        let paths: Vec<&str> = pages.iter().map(|(path, _)| *path).collect();
+        let paths: Vec<&str> = pages.iter().map(|(path, _)| path.as_str()).collect();
         let index = index(&paths);
         server
             .mock_async(|when, then| {
@@ -122,7 +199,7 @@ impl Site {
             })
             .await;
         for (path, text) in pages {
-            let (path, text) = (path.to_string(), text.clone());
+            let (path, text) = (path.clone(), text.clone());
             server
                 .mock_async(|when, then| {
                     when.method(GET).path(path);
@@ -165,8 +242,9 @@ fn text(bytes: &[u8]) -> String {
 }
 
 #[tokio::test]
-async fn the_recorded_page_checks_clean_and_refreshes_to_identical_files() {
-    let site = Site::new(&[(LIST_PAGE, RECORDED_PAGE.to_owned())]).await;
+async fn the_recorded_pages_check_clean_and_refresh_to_identical_files() {
+    let pages = recorded_pages();
+    let site = Site::new(&pages).await;
     let dir = openapi_dir("recorded");
     let before = snapshot(&dir);
 
@@ -177,11 +255,13 @@ async fn the_recorded_page_checks_clean_and_refreshes_to_identical_files() {
         "{}",
         text(&check.stdout)
     );
-    assert!(
-        text(&check.stderr).contains(&format!("fetched {LIST_PAGE} (6285 bytes,")),
-        "{}",
-        text(&check.stderr)
-    );
+    for (page, body) in &pages {
+        assert!(
+            text(&check.stderr).contains(&format!("fetched {page} ({} bytes,", body.len())),
+            "{}",
+            text(&check.stderr)
+        );
+    }
 
     let refresh = spec_command("refresh", &site.url(), &dir, &[]);
     assert_eq!(refresh.status.code(), Some(0), "{}", text(&refresh.stderr));
@@ -199,11 +279,9 @@ async fn the_recorded_page_checks_clean_and_refreshes_to_identical_files() {
 
 #[tokio::test]
 async fn a_new_page_is_drift_and_refresh_merges_it() {
-    let site = Site::new(&[
-        (LIST_PAGE, RECORDED_PAGE.to_owned()),
-        (CREATE_PAGE, create_page("")),
-    ])
-    .await;
+    let mut pages = recorded_pages();
+    pages.push((MADE_PAGE.to_owned(), made_page("")));
+    let site = Site::new(&pages).await;
     let dir = openapi_dir("new-page");
     let before = snapshot(&dir);
 
@@ -212,11 +290,11 @@ async fn a_new_page_is_drift_and_refresh_merges_it() {
     let report = text(&check.stdout);
     assert!(
         report.contains(&format!(
-            "appeared: https://docs.hypersender.com{CREATE_PAGE}"
+            "appeared: https://docs.hypersender.com{MADE_PAGE}"
         )),
         "{report}"
     );
-    assert!(report.contains("+  /create-instance:"), "{report}");
+    assert!(report.contains(&format!("+  {MADE_PATH}:")), "{report}");
     assert_eq!(snapshot(&dir), before, "check writes nothing");
 
     let refresh = spec_command("refresh", &site.url(), &dir, &[]);
@@ -226,37 +304,26 @@ async fn a_new_page_is_drift_and_refresh_merges_it() {
         "{}",
         text(&refresh.stdout)
     );
-    assert!(
-        text(&refresh.stderr).contains("operation `POST /create-instance` is defined both by openapi/hypersender-enterprise.yaml"),
-        "the overlay entry to remove is reported: {}",
-        text(&refresh.stderr)
-    );
-    let spec = std::fs::read_to_string(dir.join("hypersender-enterprise.yaml")).unwrap();
-    assert!(
-        spec.contains("/create-instance:") && spec.contains("/instances:"),
-        "{spec}"
-    );
-    let provenance: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("hypersender-enterprise.provenance.json")).unwrap(),
-    )
-    .unwrap();
+    let spec = read(&dir.join("hypersender-enterprise.yaml"));
+    assert!(spec.contains(&format!("{MADE_PATH}:")), "{spec}");
+    let provenance: serde_json::Value =
+        serde_json::from_str(&read(&dir.join("hypersender-enterprise.provenance.json"))).unwrap();
     let urls: Vec<&str> = provenance["pages"]
         .as_array()
         .unwrap()
         .iter()
         .map(|p| p["url"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        urls,
-        [
-            format!("https://docs.hypersender.com{CREATE_PAGE}"),
-            format!("https://docs.hypersender.com{LIST_PAGE}")
-        ]
-    );
+    let mut expected: Vec<String> = pages
+        .iter()
+        .map(|(page, _)| format!("https://docs.hypersender.com{page}"))
+        .collect();
+    expected.sort();
+    assert_eq!(urls, expected);
 
     assert_eq!(
-        std::fs::read_to_string(recorded_copy(&dir, CREATE_PAGE)).unwrap(),
-        create_page(""),
+        read(&recorded_copy(&dir, MADE_PAGE)),
+        made_page(""),
         "the new page is recorded"
     );
     let after_first = snapshot(&dir);
@@ -274,25 +341,51 @@ async fn a_new_page_is_drift_and_refresh_merges_it() {
 }
 
 #[tokio::test]
-async fn a_changed_enum_is_drift_with_a_diff() {
-    let changed = RECORDED_PAGE.replacen(
-        "\n            - PENDING\n",
-        "\n            - PENDING\n            - DELETING\n",
-        1,
+async fn refresh_reports_overlay_entries_the_vendor_now_publishes() {
+    let mut pages = recorded_pages();
+    pages.push((MADE_PAGE.to_owned(), made_page("")));
+    let site = Site::new(&pages).await;
+    let dir = openapi_dir("overlay-redefined");
+    // A local overlay that adds the operation the made page publishes.
+    let overlay = format!(
+        "overlay: 1.0.0\ninfo: {{title: t, version: 1.0.0}}\nactions:\n  - target: $.paths\n    update:\n      {MADE_PATH}:\n        post:\n          summary: Local\n          responses: {{}}\n"
     );
-    assert_ne!(changed, RECORDED_PAGE);
-    let site = Site::new(&[(LIST_PAGE, changed)]).await;
-    let dir = openapi_dir("changed-enum");
+    std::fs::write(dir.join("local-overlay.yaml"), overlay).unwrap();
+    let refresh = spec_command("refresh", &site.url(), &dir, &[]);
+    assert_eq!(refresh.status.code(), Some(0), "{}", text(&refresh.stderr));
+    assert!(
+        text(&refresh.stderr).contains(&format!(
+            "operation `POST {MADE_PATH}` is defined both by openapi/hypersender-enterprise.yaml"
+        )),
+        "the overlay entry to remove is reported: {}",
+        text(&refresh.stderr)
+    );
+}
+
+#[tokio::test]
+async fn a_changed_page_is_drift_with_a_diff() {
+    let (page, recorded) = a_recorded_page();
+    let summary = recorded
+        .lines()
+        .find(|line| line.trim_start().starts_with("summary: "))
+        .expect("an operation page has a summary")
+        .to_owned();
+    let changed = recorded.replacen(&summary, &format!("{summary} (changed)"), 1);
+    let mut pages = recorded_pages();
+    pages[0].1 = changed;
+    let site = Site::new(&pages).await;
+    let dir = openapi_dir("changed-page");
     let check = spec_command("check", &site.url(), &dir, &[]);
     assert_eq!(check.status.code(), Some(1), "{}", text(&check.stderr));
     let report = text(&check.stdout);
     assert!(
-        report.contains(&format!(
-            "changed:  https://docs.hypersender.com{LIST_PAGE}"
-        )),
+        report.contains(&format!("changed:  https://docs.hypersender.com{page}")),
         "{report}"
     );
-    assert!(report.contains("+            - DELETING"), "{report}");
+    assert!(
+        report.contains(&format!("+{summary} (changed)")),
+        "{report}"
+    );
     assert!(
         report.contains("--- vendored/hypersender-enterprise.yaml"),
         "{report}"
@@ -300,37 +393,39 @@ async fn a_changed_enum_is_drift_with_a_diff() {
 }
 
 #[tokio::test]
-async fn a_vanished_page_is_drift() {
-    let site = Site::new(&[(CREATE_PAGE, create_page(""))]).await;
+async fn vanished_pages_are_drift() {
+    let site = Site::new(&[(MADE_PAGE.to_owned(), made_page(""))]).await;
     let dir = openapi_dir("vanished");
     let check = spec_command("check", &site.url(), &dir, &[]);
     assert_eq!(check.status.code(), Some(1));
     let report = text(&check.stdout);
+    for (page, _) in recorded_pages() {
+        assert!(
+            report.contains(&format!("vanished: https://docs.hypersender.com{page}")),
+            "{report}"
+        );
+    }
     assert!(
         report.contains(&format!(
-            "vanished: https://docs.hypersender.com{LIST_PAGE}"
-        )),
-        "{report}"
-    );
-    assert!(
-        report.contains(&format!(
-            "appeared: https://docs.hypersender.com{CREATE_PAGE}"
+            "appeared: https://docs.hypersender.com{MADE_PAGE}"
         )),
         "{report}"
     );
 
     let refresh = spec_command("refresh", &site.url(), &dir, &[]);
     assert_eq!(refresh.status.code(), Some(0), "{}", text(&refresh.stderr));
-    assert!(
-        !recorded_copy(&dir, LIST_PAGE).exists(),
-        "the vanished page's copy is removed"
-    );
-    assert!(recorded_copy(&dir, CREATE_PAGE).exists());
+    for (page, _) in recorded_pages() {
+        assert!(
+            !recorded_copy(&dir, &page).exists(),
+            "the vanished page's copy is removed"
+        );
+    }
+    assert!(recorded_copy(&dir, MADE_PAGE).exists());
 }
 
 /// Runs `refresh` against a site and asserts exit 2, untouched files and a
 /// message containing `expected`.
-async fn refresh_fails(test: &str, pages: &[(&str, String)], extra: &[&str], expected: &str) {
+async fn refresh_fails(test: &str, pages: &[(String, String)], extra: &[&str], expected: &str) {
     let site = Site::new(pages).await;
     let dir = openapi_dir(test);
     let before = snapshot(&dir);
@@ -348,63 +443,93 @@ async fn refresh_fails(test: &str, pages: &[(&str, String)], extra: &[&str], exp
 
 #[tokio::test]
 async fn a_conflicting_schema_names_both_pages() {
-    let conflicting = create_page("  schemas:\n    InstanceResponse:\n      type: string\n");
+    let schema = a_vendored_schema();
+    let conflicting = made_page(&format!("  schemas:\n    {schema}:\n      type: string\n"));
+    let (page, _) = a_recorded_page();
+    let mut pages = recorded_pages();
+    pages.push((MADE_PAGE.to_owned(), conflicting));
+    // The pages are named in path order.
+    let (first, second) = if page.as_str() < MADE_PAGE {
+        (page.as_str(), MADE_PAGE)
+    } else {
+        (MADE_PAGE, page.as_str())
+    };
     refresh_fails(
         "conflict",
-        &[(LIST_PAGE, RECORDED_PAGE.to_owned()), (CREATE_PAGE, conflicting)],
+        &pages,
         &[],
-        &format!("error: schema `InstanceResponse` is defined differently by page {CREATE_PAGE} and page {LIST_PAGE}"),
+        &format!(
+            "error: schema `{schema}` is defined differently by page {first} and page {second}"
+        ),
     )
     .await;
 }
 
+/// Every recorded page, the first one replaced by `broken`.
+fn with_first_page(broken: String) -> Vec<(String, String)> {
+    let mut pages = recorded_pages();
+    pages[0].1 = broken;
+    pages
+}
+
 #[tokio::test]
 async fn an_html_page_is_refused() {
+    let (page, _) = a_recorded_page();
     let html = "<!DOCTYPE html>\n<html><body>Page moved</body></html>\n".to_owned();
     refresh_fails(
         "html",
-        &[(LIST_PAGE, html)],
+        &with_first_page(html),
         &[],
-        &format!("error: page {LIST_PAGE}: the server sent an HTML page, not the raw Markdown"),
+        &format!("error: page {page}: the server sent an HTML page, not the raw Markdown"),
     )
     .await;
 }
 
 #[tokio::test]
 async fn a_page_without_a_block_is_refused() {
-    let no_block = RECORDED_PAGE[..RECORDED_PAGE.find("## OpenAPI").unwrap()].to_owned();
+    let (page, recorded) = a_recorded_page();
+    let no_block = recorded[..recorded.find("## OpenAPI").unwrap()].to_owned();
     refresh_fails(
         "no-block",
-        &[(LIST_PAGE, no_block)],
+        &with_first_page(no_block),
         &[],
-        &format!("error: page {LIST_PAGE}: no ```` yaml block after a `## OpenAPI` heading"),
+        &format!("error: page {page}: no ```` yaml block after a `## OpenAPI` heading"),
     )
     .await;
 }
 
 #[tokio::test]
 async fn a_block_that_does_not_define_its_operation_is_refused() {
-    let mismatch = RECORDED_PAGE.replace(
-        "````yaml v1/api-reference/enterprise/enterprise-collection.json GET /instances",
-        "````yaml v1/api-reference/enterprise/enterprise-collection.json POST /instances",
+    let (_, recorded) = a_recorded_page();
+    let fence = recorded
+        .lines()
+        .find(|line| line.starts_with("````yaml "))
+        .expect("the page has a fence")
+        .to_owned();
+    let path = fence.rsplit(' ').next().unwrap();
+    let mismatch = recorded.replacen(
+        &fence,
+        &format!("````yaml v1/api-reference/enterprise/enterprise-collection.json TRACE {path}"),
+        1,
     );
     refresh_fails(
         "mismatch",
-        &[(LIST_PAGE, mismatch)],
+        &with_first_page(mismatch),
         &[],
-        "the fence names `POST /instances` but the block does not define that operation",
+        &format!("the fence names `TRACE {path}` but the block does not define that operation"),
     )
     .await;
 }
 
 #[tokio::test]
 async fn invalid_yaml_is_refused() {
-    let broken = RECORDED_PAGE.replace("paths:\n  /instances:", "paths: [\n  /instances:");
+    let (page, recorded) = a_recorded_page();
+    let broken = recorded.replacen("paths:\n", "paths: [\n", 1);
     refresh_fails(
         "bad-yaml",
-        &[(LIST_PAGE, broken)],
+        &with_first_page(broken),
         &[],
-        &format!("error: page {LIST_PAGE}: not valid YAML"),
+        &format!("error: page {page}: not valid YAML"),
     )
     .await;
 }
@@ -422,18 +547,19 @@ async fn an_index_without_enterprise_pages_is_refused() {
 
 #[tokio::test]
 async fn a_slow_page_times_out_after_its_retries() {
+    let (page, recorded) = a_recorded_page();
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
             when.method(GET).path("/llms.txt");
-            then.status(200).body(index(&[LIST_PAGE]));
+            then.status(200).body(index(&[page.as_str()]));
         })
         .await;
     let slow = server
         .mock_async(|when, then| {
-            when.method(GET).path(LIST_PAGE);
+            when.method(GET).path(page.as_str());
             then.status(200)
-                .body(RECORDED_PAGE)
+                .body(recorded.as_str())
                 .delay(Duration::from_secs(3));
         })
         .await;
@@ -448,13 +574,11 @@ async fn a_slow_page_times_out_after_its_retries() {
     let stderr = text(&refresh.stderr);
     assert_eq!(refresh.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains(&format!("retrying {LIST_PAGE} (1/1): timed out")),
+        stderr.contains(&format!("retrying {page} (1/1): timed out")),
         "{stderr}"
     );
     assert!(
-        stderr.contains(&format!(
-            "error: page {LIST_PAGE}: timed out (after 2 tries)"
-        )),
+        stderr.contains(&format!("error: page {page}: timed out (after 2 tries)")),
         "{stderr}"
     );
     assert_eq!(slow.calls_async().await, 2);
@@ -484,38 +608,33 @@ fn an_unreachable_site_is_refused() {
 }
 
 #[test]
-fn codegen_writes_the_prepared_spec_and_the_source() {
+fn codegen_out_writes_every_golden_file_and_progenitors_input() {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("xtask-codegen");
     let _ = std::fs::remove_dir_all(&out);
     let run = xtask(&["codegen", "--out", out.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    let source = std::fs::read_to_string(out.join("codegen.rs")).unwrap();
-    assert_eq!(
-        source,
-        hypersender_openapi::client_source(
-            hypersender_openapi::Source::VENDORED,
-            hypersender_openapi::Source::OVERLAY
-        )
-        .unwrap()
-    );
-    let prepared: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("openapi-prepared.json")).unwrap())
-            .unwrap();
-    assert_eq!(prepared["openapi"], "3.0.3");
-    assert_eq!(
-        prepared["paths"]["/{instance}/restart"]["post"]["operationId"],
-        "restart_instance"
-    );
+    for file in hypersender_openapi::golden::FILES {
+        assert_eq!(
+            read(&out.join(file.file_name())),
+            read(&workspace().join(file.path)),
+            "{} is written as committed",
+            file.path
+        );
+    }
+    let input: serde_json::Value =
+        serde_json::from_str(&read(&out.join("progenitor-input.json"))).unwrap();
+    assert_eq!(input["openapi"], "3.0.3");
 }
 
 #[test]
 fn usage_errors_exit_2_with_the_usage() {
     let run = xtask(&["spec", "frobnicate"]);
     assert_eq!(run.status.code(), Some(2));
+    let stderr = text(&run.stderr);
     assert!(
-        text(&run.stderr).starts_with("error: unknown command `spec frobnicate`\n\nusage:"),
-        "{}",
-        text(&run.stderr)
+        stderr.starts_with("error: unrecognized subcommand 'frobnicate'")
+            && stderr.contains("Usage:"),
+        "{stderr}"
     );
 }
 
@@ -549,4 +668,96 @@ fn the_committed_tree_has_no_drift_against_its_recorded_pages() {
         text(&check.stderr)
     );
     assert!(text(&check.stdout).starts_with("no drift:"));
+}
+
+/// The whole regeneration loop on a copy of the workspace's inputs and
+/// golden files: a new page in the vendor's style is served beside the
+/// recorded ones; `spec refresh`, then `codegen --check` (stale, with the
+/// new API in the diff), `codegen --bless`, `codegen --check` (fresh). The
+/// new operation reaches the client (a method taking its path parameter, a
+/// request builder, a catalog entry, which the CLI's `api` command and the
+/// mock server read, and `Client::call`), the typed mocks and the contract
+/// document, with no other change.
+#[tokio::test]
+async fn a_new_vendor_operation_flows_into_the_generated_code_with_no_hand_edit() {
+    let mut pages = recorded_pages();
+    pages.push((MADE_PAGE.to_owned(), made_page("")));
+    let site = Site::new(&pages).await;
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("xtask-regeneration");
+    let _ = std::fs::remove_dir_all(&root);
+    let openapi = openapi_dir("regeneration");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::rename(&openapi, root.join("openapi")).unwrap();
+    for file in hypersender_openapi::golden::FILES {
+        let target = root.join(file.path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(workspace().join(file.path), target).unwrap();
+    }
+    let root_arg = root.to_str().unwrap();
+
+    let refresh = spec_command("refresh", &site.url(), &root.join("openapi"), &[]);
+    assert_eq!(refresh.status.code(), Some(0), "{}", text(&refresh.stderr));
+
+    let stale = xtask(&["codegen", "--check", "--root", root_arg]);
+    assert_eq!(stale.status.code(), Some(1), "{}", text(&stale.stderr));
+    assert!(
+        text(&stale.stdout).contains("+    pub fn made_up_operation("),
+        "the review shows the Rust API diff"
+    );
+    assert!(text(&stale.stderr).contains("run `cargo xtask codegen --bless`"));
+
+    let bless = xtask(&["codegen", "--bless", "--root", root_arg]);
+    assert_eq!(bless.status.code(), Some(0), "{}", text(&bless.stderr));
+    let fresh = xtask(&["codegen", "--check", "--root", root_arg]);
+    assert_eq!(fresh.status.code(), Some(0), "{}", text(&fresh.stdout));
+
+    let client = read(&root.join("client/generated/client.rs"));
+    let parsed = syn::parse_file(&client).expect("the generated client is valid Rust");
+    let items = rust_items(&parsed.items);
+    for expected in [
+        "fn made_up_operation(&self, instance: impl ::std::convert::Into<::std::string::String>",
+        "struct MadeUpOperation",
+        "const MADE_UP_OPERATION: Operation",
+        "MadeUpOperation(types::MadeUpOperationResponse)",
+        "\"made_up_operation\" =>",
+        "note: ::std::option::Option<::std::string::String>",
+    ] {
+        let flat: String = expected.split_whitespace().collect();
+        assert!(
+            items.iter().any(|item| item.contains(&flat)),
+            "{expected} is generated"
+        );
+    }
+    let mocks = read(&root.join("mock/generated/httpmock.rs"));
+    assert!(mocks.contains("fn made_up_operation<F>(&self, config_fn: F)"));
+    let contract: serde_json::Value =
+        serde_json::from_str(&read(&root.join("openapi/generated/openapi.json"))).unwrap();
+    let operation = &contract["paths"][MADE_PATH]["post"];
+    assert_eq!(operation["operationId"], "made_up_operation");
+    assert_eq!(
+        operation["responses"]["404"]["content"]["application/json"]["schema"]["properties"]["message"]
+            ["type"],
+        "string",
+        "the inline error schema stays in the contract document"
+    );
+}
+
+/// Every item of a file (recursively), as token text without spaces.
+fn rust_items(items: &[syn::Item]) -> Vec<String> {
+    use quote::ToTokens;
+    let mut texts = Vec::new();
+    for item in items {
+        if let syn::Item::Mod(module) = item
+            && let Some((_, inner)) = &module.content
+        {
+            texts.extend(rust_items(inner));
+        }
+        let text: String = item
+            .to_token_stream()
+            .to_string()
+            .split_whitespace()
+            .collect();
+        texts.push(text);
+    }
+    texts
 }

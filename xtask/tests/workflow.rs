@@ -32,6 +32,8 @@ fn its_commands_are_the_documented_ones() {
     for command in [
         "cargo xtask spec check",
         "cargo xtask spec refresh",
+        "cargo xtask codegen --check",
+        "cargo xtask codegen --bless",
         "cargo test --workspace",
     ] {
         assert!(runs.contains(command), "the workflow runs {command}");
@@ -55,5 +57,17 @@ fn it_fails_loudly_when_the_docs_cannot_be_checked_and_uses_one_branch() {
         })
         .unwrap();
     assert_eq!(pr["with"]["branch"], "spec-drift/hypersender-enterprise");
+    // The pull request carries every golden file with the spec.
+    let paths = pr["with"]["add-paths"].as_str().unwrap();
+    for file in hypersender_openapi::golden::FILES {
+        let folder = file.path.rsplit_once('/').unwrap().0;
+        assert!(
+            paths
+                .lines()
+                .any(|p| folder.starts_with(p.trim().trim_end_matches('/'))),
+            "{} is in the pull request",
+            file.path
+        );
+    }
     assert_eq!(pr["if"], "steps.check.outputs.code == '1'");
 }

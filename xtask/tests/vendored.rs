@@ -2,7 +2,12 @@
 //! provenance record describes them truthfully. (`cargo xtask spec refresh`
 //! rewrites all three together.)
 
-use hypersender_openapi::docs_page::extract_openapi_block;
+// The page reader of the refresh itself (xtask is a binary crate).
+#[path = "../src/docs_page.rs"]
+#[allow(dead_code)]
+mod docs_page;
+
+use docs_page::extract_openapi_block;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -12,7 +17,7 @@ fn recorded_page(url: &str) -> String {
         .strip_prefix("https://docs.hypersender.com/")
         .expect("a docs.hypersender.com URL");
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("docs-snapshot/docs.hypersender.com")
+        .join("../openapi/docs-snapshot/docs.hypersender.com")
         .join(path);
     std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{} is recorded: {e}", file.display()))
 }
