@@ -93,7 +93,7 @@ Example: `2025-05-26T10:12:45`*/
         pub name: ::std::string::String,
         ///Phone number in E.164 format
         pub phone: ::std::string::String,
-        /**The QR code to scan in WhatsApp (Settings > Linked Devices): a base64-encoded PNG, without a `data:image/png;base64,` prefix. It expires after about 60 seconds.
+        /**The QR code to scan in WhatsApp (Settings > Linked Devices): a base64-encoded PNG, without a `data:image/png;base64,` prefix. It expires after about 60 seconds. (No `contentEncoding`/`format: byte`: the docs' own examples are cut short, `iVBORw0KGgo...`, and would fail it; the client checks the PNG when it is read.)
 
 Example: `iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAsTj2FAAAAABJRU5ErkJggg==`*/
         pub qr_code: crate::QrCode,
