@@ -6,7 +6,7 @@
 use hypersender::Arguments;
 use hypersender::catalog;
 
-use crate::commands::Failure;
+use crate::failure::Failure;
 
 /// Every operation, with its parameters and body fields, for `api` alone.
 pub fn operations_table() -> String {

@@ -9,17 +9,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use hypersender::InstanceStatus;
 
-/// Exit codes, as `--help` lists them.
-pub const EXIT_CODES: &str = "\
-Exit codes:
-  0  done (for `wait`: the status was reached)
-  1  the API refused the request, or it could not be reached
-  2  bad input: nothing was sent
-  3  `wait` timed out before the status was reached";
-
 /// Manage Hypersender WhatsApp instances from a terminal.
 #[derive(Debug, Parser)]
-#[command(name = "hypersender", version, after_help = EXIT_CODES)]
+#[command(name = "hypersender", version, after_help = crate::failure::EXIT_CODES)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

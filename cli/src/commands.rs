@@ -1,8 +1,6 @@
 //! What each command does: build the client (or start the embedded mock),
 //! call the API, print the result.
 
-use std::fmt;
-use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use hypersender::Client;
@@ -12,11 +10,10 @@ use hypersender_mock_server::{DEFAULT_TOKEN, MockConfig, MockServer};
 use crate::args::{
     ApiArgs, Cli, Command, CreateArgs, Global, Instances, ListArgs, MockArgs, QrOutput,
 };
+use crate::failure::Failure;
 use crate::qr_terminal::{self, QrImageError};
+use crate::terminal;
 use crate::{output, wait};
-
-/// Exit code for bad input (clap uses it for usage errors too).
-pub const EXIT_BAD_INPUT: u8 = 2;
 
 /// The columns of `instances list`.
 const LIST_COLUMNS: &[&str] = &[
@@ -40,55 +37,13 @@ const INSTANCE_FIELDS: &[&str] = &[
 /// The fields of a health check.
 pub const HEALTH_FIELDS: &[&str] = &["instance_id", "status", "connected_at"];
 
-/// Why a command failed; printed as one `error:` line, never as a debug
-/// dump (the API errors' messages are redacted by the client).
-#[derive(Debug)]
-pub enum Failure {
-    /// The input was refused before anything was sent.
-    BadInput(String),
-    /// The API call failed.
-    Api(hypersender::Error),
-    /// A local file or socket could not be used.
-    Local(String),
-    /// The QR code in the response could not be drawn.
-    Qr(QrImageError),
-}
-
-impl Failure {
-    pub fn exit_code(&self) -> ExitCode {
-        match self {
-            Self::BadInput(_) => ExitCode::from(EXIT_BAD_INPUT),
-            Self::Api(
-                hypersender::Error::Config(_) | hypersender::Error::InvalidRequest { .. },
-            ) => ExitCode::from(EXIT_BAD_INPUT),
-            Self::Api(_) | Self::Local(_) | Self::Qr(_) => ExitCode::FAILURE,
-        }
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::BadInput(message) | Self::Local(message) => f.write_str(message),
-            Self::Api(error) => write!(f, "{error}"),
-            Self::Qr(error) => write!(f, "{error}"),
-        }
-    }
-}
-
-impl From<hypersender::Error> for Failure {
-    fn from(error: hypersender::Error) -> Self {
-        Self::Api(error)
-    }
-}
-
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let Cli { global, command } = cli;
     match command {
         Command::Mock(args) => serve_mock(&global, &args).await,
         Command::Api(args) if args.operation.is_none() => {
-            print(&crate::api::operations_table());
+            terminal::out_lines(&crate::api::operations_table());
             Ok(ExitCode::SUCCESS)
         }
         Command::Api(args) => {
@@ -115,7 +70,7 @@ async fn connect(global: &Global) -> Result<(Client, Option<MockServer>), Failur
     if global.mock {
         let token = given_token(global).unwrap_or_else(|| DEFAULT_TOKEN.to_owned());
         let mock = start_mock(MockConfig::default().token(token.clone())).await?;
-        eprintln!("note: using an embedded mock of the API; nothing leaves this machine");
+        terminal::err_line("note: using an embedded mock of the API; nothing leaves this machine");
         let client = Client::builder(token).base_url(mock.base_url()).build()?;
         return Ok((client, Some(mock)));
     }
@@ -160,7 +115,7 @@ async fn instances(
             if global.json {
                 print_object(global, &restarted, &["message"]);
             } else {
-                print(&format!("{}\n", output::printable(&restarted.message)));
+                terminal::out_line(&restarted.message);
             }
         }
         Instances::Wait(args) => return wait::run(client, global, &args).await,
@@ -183,15 +138,14 @@ async fn list(client: &Client, global: &Global, args: ListArgs) -> Result<(), Fa
         request = request.filter_uuid(uuid);
     }
     let instances = output::prepare(&request.send().await?, global.show_secrets);
-    let text = if global.json {
-        output::json(&instances)
+    if global.json {
+        terminal::out_json(&instances);
     } else {
-        output::table(
+        terminal::out_lines(&output::table(
             instances.as_array().map_or(&[], Vec::as_slice),
             LIST_COLUMNS,
-        )
-    };
-    print(&text);
+        ));
+    }
     Ok(())
 }
 
@@ -210,10 +164,10 @@ async fn create(client: &Client, global: &Global, args: CreateArgs) -> Result<()
     // The instance exists now: a QR code that cannot be drawn is a warning,
     // not a failure a script would retry (and hit "name already taken").
     if let Err(failure) = show_with_qr_code(global, &instance, &qr) {
-        eprintln!(
+        terminal::err_line(&format!(
             "warning: {failure}; `hypersender instances qr {}` asks for a new one",
             instance.id
-        );
+        ));
     }
     Ok(())
 }
@@ -231,22 +185,23 @@ fn show_with_qr_code(
         let bytes = png.as_ref().map_err(|e| Failure::Qr(e.clone()))?;
         std::fs::write(path, bytes)
             .map_err(|e| Failure::Local(format!("cannot write {}: {e}", path.display())))?;
-        eprintln!("saved the QR code to {}", path.display());
+        terminal::err_line(&format!("saved the QR code to {}", path.display()));
     }
     let value = output::prepare(instance, global.show_secrets);
     if global.json {
-        print(&output::json(&value));
+        terminal::out_json(&value);
         return Ok(());
     }
-    print(&output::details(&value, INSTANCE_FIELDS));
+    terminal::out_lines(&output::details(&value, INSTANCE_FIELDS));
     let modules = png
         .and_then(|png| qr_terminal::modules(&png))
         .map_err(Failure::Qr)?;
-    let colors = std::io::stdout().is_terminal();
-    print(&format!(
-        "\n{}\nScan it in WhatsApp (Settings > Linked Devices) within about 60 seconds.\n",
-        qr_terminal::render(&modules, colors)
+    // Drawn from the decoded image, not from server text.
+    terminal::trusted_block(&format!(
+        "\n{}\n",
+        qr_terminal::render(&modules, terminal::stdout_is_terminal())
     ));
+    terminal::out_line("Scan it in WhatsApp (Settings > Linked Devices) within about 60 seconds.");
     Ok(())
 }
 
@@ -255,10 +210,7 @@ async fn api(client: &Client, global: &Global, args: ApiArgs) -> Result<ExitCode
     let operation = args.operation.unwrap_or_default();
     let arguments = crate::api::arguments(&args.params, args.body.as_deref())?;
     let response = client.call(&operation, &arguments).await?;
-    print(&output::json(&output::prepare(
-        &response,
-        global.show_secrets,
-    )));
+    terminal::out_json(&output::prepare(&response, global.show_secrets));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -266,18 +218,10 @@ async fn api(client: &Client, global: &Global, args: ApiArgs) -> Result<ExitCode
 pub fn print_object<T: serde::Serialize>(global: &Global, value: &T, fields: &[&str]) {
     let value = output::prepare(value, global.show_secrets);
     if global.json {
-        print(&output::json(&value));
+        terminal::out_json(&value);
     } else {
-        print(&output::details(&value, fields));
+        terminal::out_lines(&output::details(&value, fields));
     }
-}
-
-/// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
-pub fn print(text: &str) {
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
 }
 
 /// `hypersender mock`: serves until Ctrl-C.
@@ -292,11 +236,11 @@ async fn serve_mock(global: &Global, args: &MockArgs) -> Result<ExitCode, Failur
         Some(_) => "(the token you gave)".to_owned(),
         None => format!("'{DEFAULT_TOKEN}'"),
     };
-    print(&format!(
+    terminal::out_lines(&format!(
         "Mock Hypersender API listening on {url}\n\
          Token: {shown_token}\n\
          Try:   hypersender --base-url {url} --token {shown_token} instances list\n\
-         Press Ctrl-C to stop.\n",
+         Press Ctrl-C to stop.",
         url = mock.base_url(),
     ));
     tokio::signal::ctrl_c()

@@ -8,8 +8,10 @@
 mod api;
 mod args;
 mod commands;
+mod failure;
 mod output;
 mod qr_terminal;
+mod terminal;
 mod wait;
 
 use std::process::ExitCode;
@@ -24,14 +26,14 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
+            terminal::err_line(&format!("error: cannot start the async runtime: {e}"));
+            return ExitCode::from(failure::EXIT_LOCAL);
         }
     };
     match runtime.block_on(commands::run(cli)) {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("error: {failure}");
+            terminal::err_line(&format!("error: {failure}"));
             failure.exit_code()
         }
     }

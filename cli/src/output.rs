@@ -17,13 +17,6 @@ pub fn prepare<T: Serialize>(value: &T, show_secrets: bool) -> Value {
     }
 }
 
-/// Pretty JSON, one trailing newline.
-pub fn json(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
 /// One row per object, one column per field, aligned; an empty list says so.
 pub fn table(rows: &[Value], fields: &[&str]) -> String {
     if rows.is_empty() {
@@ -51,29 +44,15 @@ fn heading(field: &str) -> String {
     field.replace('_', " ").to_uppercase()
 }
 
-/// A value as a table cell: null is `-`; text from the server is shown
-/// with control characters escaped, so a hostile response cannot send
-/// escape sequences to the terminal.
+/// A value as a table cell: null is `-`. Escaped here already, so that
+/// columns align on what is shown (printing escapes again, a no-op).
 fn cell(value: &Value) -> String {
-    match value {
+    let text = match value {
         Value::Null => "-".to_owned(),
-        Value::String(text) => printable(text),
-        other => printable(&other.to_string()),
-    }
-}
-
-/// `text` with control characters escaped.
-pub fn printable(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    crate::terminal::escape(&text, crate::terminal::Style::Text)
 }
 
 /// Columns padded to their widest cell (in characters), two spaces apart,

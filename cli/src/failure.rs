@@ -1,0 +1,133 @@
+//! Why a command failed, the exit code that says so, and the one line that
+//! explains it (the whole cause chain: `check_health: could not talk to the
+//! server: ... : Connection refused`).
+
+use std::fmt;
+use std::process::ExitCode;
+
+use crate::qr_terminal::QrImageError;
+
+/// The exit codes, as `--help` lists them. Each has its own test.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  done (`wait`, `connect`: the status was reached)
+  1  the API refused the request (an HTTP error status, a rate limit) or could not be reached
+  2  bad input: nothing was sent
+  3  `wait` or `connect` timed out before the status was reached
+  4  the API answered, but the answer cannot be used (a body that is not the documented
+     shape, a body over the size limit, a QR code that cannot be drawn)
+  5  the instance is FAILED (`wait`, `connect`)
+  6  a local problem: a file or socket could not be used";
+
+/// Exit code for bad input (clap uses it for usage errors too).
+pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code when a wait ran out of time.
+pub const EXIT_TIMED_OUT: u8 = 3;
+/// Exit code for an answer that cannot be used.
+pub const EXIT_UNUSABLE_ANSWER: u8 = 4;
+/// Exit code for an instance that is FAILED.
+pub const EXIT_INSTANCE_FAILED: u8 = 5;
+/// Exit code for a local problem.
+pub const EXIT_LOCAL: u8 = 6;
+
+/// Why a command failed; printed as one `error:` line, never as a debug
+/// dump (the API errors' messages are redacted by the client).
+#[derive(Debug)]
+pub enum Failure {
+    /// The input was refused before anything was sent.
+    BadInput(String),
+    /// The API call failed.
+    Api(hypersender::Error),
+    /// A local file or socket could not be used.
+    Local(String),
+    /// The QR code in the response could not be drawn.
+    Qr(QrImageError),
+}
+
+impl Failure {
+    /// The documented exit code.
+    pub fn exit_code(&self) -> ExitCode {
+        use hypersender::Error;
+        ExitCode::from(match self {
+            Self::BadInput(_) | Self::Api(Error::Config(_) | Error::InvalidRequest { .. }) => {
+                EXIT_BAD_INPUT
+            }
+            Self::Api(Error::Decode(_) | Error::ResponseTooLarge { .. }) | Self::Qr(_) => {
+                EXIT_UNUSABLE_ANSWER
+            }
+            Self::Local(_) => EXIT_LOCAL,
+            Self::Api(_) => 1,
+        })
+    }
+}
+
+impl fmt::Display for Failure {
+    /// The failure and every cause under it, on one line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BadInput(message) | Self::Local(message) => f.write_str(message),
+            Self::Api(error) => f.write_str(&chain(error)),
+            Self::Qr(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// `error` and its sources joined by `: `, a cause that only repeats the
+/// text before it left out.
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+impl From<hypersender::Error> for Failure {
+    fn from(error: hypersender::Error) -> Self {
+        Self::Api(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|l| l as _)
+        }
+    }
+
+    #[test]
+    fn the_chain_is_one_line_each_level_once() {
+        let error = Layer(
+            "check_health: could not talk to the server",
+            Some(Box::new(Layer(
+                "error sending request",
+                Some(Box::new(Layer(
+                    "error sending request",
+                    Some(Box::new(Layer("Connection refused", None))),
+                ))),
+            ))),
+        );
+        assert_eq!(
+            chain(&error),
+            "check_health: could not talk to the server: error sending request: Connection refused"
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! Each documented exit code, caused for real (`hypersender --help` lists
+//! them; the codes come from cli/src/failure.rs).
+
+mod support;
+
+use std::net::TcpListener;
+
+use httpmock::MockServer;
+use support::*;
+
+fn answering(status: u16, body: &str) -> MockServer {
+    let server = MockServer::start();
+    let body = body.to_owned();
+    server.mock(|_, then| {
+        then.status(status)
+            .header("content-type", "application/json")
+            .body(body);
+    });
+    server
+}
+
+#[test]
+fn help_lists_every_code() {
+    let help = succeeded(hypersender(&["--help"], &[]));
+    for code in 0..=6 {
+        assert!(
+            help.stdout.contains(&format!("\n  {code}  ")),
+            "{}",
+            help.stdout
+        );
+    }
+}
+
+#[test]
+fn zero_when_done() {
+    let mock = Mock::frozen();
+    assert_eq!(mock.run(&["instances", "list"]).code, 0);
+}
+
+#[test]
+fn one_when_the_api_refuses_or_cannot_be_reached() {
+    let mock = Mock::frozen();
+    let refused = mock.run(&["instances", "health", "no-such-instance"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert_eq!(
+        refused.stderr,
+        "error: check_health: HTTP 404 Not Found: Instance not found.\n"
+    );
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let down = against(
+        &format!("http://{closed}"),
+        &["instances", "restart", WORKING_ID],
+    );
+    assert_eq!(down.code, 1, "{down:?}");
+    assert_eq!(down.stderr.lines().count(), 1, "{down:?}");
+    let line = down.stderr.to_lowercase();
+    assert!(
+        line.starts_with("error: restart_instance: could not talk to the server: ")
+            && line.contains("connection refused"),
+        "the whole cause chain, on one line: {}",
+        down.stderr
+    );
+}
+
+#[test]
+fn two_for_bad_input_with_nothing_sent() {
+    let mock = Mock::frozen();
+    let run = mock.run(&["instances", "health", ".."]);
+    assert_eq!(run.code, 2, "{run:?}");
+}
+
+#[test]
+fn four_when_the_answer_cannot_be_used() {
+    let undecodable = answering(200, r#"{"unexpected": true}"#);
+    let run = against(
+        &undecodable.base_url(),
+        &["instances", "health", WORKING_ID],
+    );
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with("error: check_health: unexpected response body at `"),
+        "{run:?}"
+    );
+    let truncated_qr = answering(
+        200,
+        &hypersender_tests_example("request_new_qr_code")
+            .replace("\"qr_code\":\"", "\"qr_code\":\"not base64!"),
+    );
+    let run = against(&truncated_qr.base_url(), &["instances", "qr", WORKING_ID]);
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(
+        run.stderr.contains("the QR code cannot be drawn"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn six_for_a_local_problem() {
+    let mock = Mock::frozen();
+    let run = mock.run(&[
+        "instances",
+        "qr",
+        WAITING_ID,
+        "--qr-png",
+        "/nonexistent-folder/qr.png",
+    ]);
+    assert_eq!(run.code, 6, "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with("error: cannot write /nonexistent-folder/qr.png"),
+        "{run:?}"
+    );
+}
+
+/// The documented example of an operation, from the catalog.
+fn hypersender_tests_example(operation: &str) -> String {
+    let example = hypersender::catalog::find(operation)
+        .and_then(|op| op.success_example)
+        .expect("the spec documents an example");
+    serde_json::from_str::<serde_json::Value>(example)
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn five_when_the_instance_is_failed() {
+    let failed = answering(
+        200,
+        r#"{"instance_id": "fa3d01c4", "connected_at": null, "status": "FAILED"}"#,
+    );
+    let run = against(
+        &failed.base_url(),
+        &["instances", "wait", WORKING_ID, "--timeout", "60"],
+    );
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(run.stderr.contains("is FAILED"), "{run:?}");
+    let waiting_for_failed = against(
+        &failed.base_url(),
+        &["instances", "wait", WORKING_ID, "--until", "FAILED"],
+    );
+    assert_eq!(waiting_for_failed.code, 0, "{waiting_for_failed:?}");
+}
