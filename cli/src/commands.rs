@@ -81,7 +81,7 @@ async fn connect(global: &Global) -> Result<(Client, Option<MockServer>), Failur
         ))
     })?;
     let mut builder = Client::builder(token);
-    let from_env = std::env::var(hypersender::BASE_URL_ENV).ok();
+    let from_env = hypersender::base_url_from_env()?;
     if let Some(base_url) = global.base_url.clone().or(from_env) {
         builder = builder.base_url(base_url);
     }

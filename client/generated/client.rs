@@ -1932,3 +1932,57 @@ pub mod catalog {
         OPERATIONS.iter().find(|operation| operation.id == id)
     }
 }
+/**Lifecycle state of an instance, used both in responses and in the `filter[status]` query.
+
+Forward compatible: a value the server adds later decodes as `Unknown`, keeping the raw text, instead of failing the whole response. Match with a wildcard arm; documented values the vendor adds become variants when the crate is regenerated. `try_parse` is the strict parser for user input; `parse`, `FromStr` and serde never fail on a string.*/
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum InstanceStatus {
+    ///`STOPPED`: The instance is stopped.
+    Stopped,
+    ///`STARTING`: The instance is starting up.
+    Starting,
+    ///`WORKING`: The instance is running and ready.
+    Working,
+    ///`SCAN_QR_CODE`: The instance waits for its QR code to be scanned.
+    ScanQrCode,
+    ///`FAILED`: The instance failed to start.
+    Failed,
+    ///`PENDING`: The instance awaits server assignment.
+    Pending,
+    /// A value this version of the crate does not know.
+    Unknown(crate::contract::UnknownValue),
+}
+impl InstanceStatus {
+    /// Every value the spec documents, in its order, as on the wire.
+    pub const VALUES: [&'static str; 6usize] = [
+        "STOPPED",
+        "STARTING",
+        "WORKING",
+        "SCAN_QR_CODE",
+        "FAILED",
+        "PENDING",
+    ];
+    /// Every value the spec documents, in its order.
+    pub const KNOWN: [Self; 6usize] = [
+        Self::Stopped,
+        Self::Starting,
+        Self::Working,
+        Self::ScanQrCode,
+        Self::Failed,
+        Self::Pending,
+    ];
+    /// The value on the wire (or the raw unknown value).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Stopped => "STOPPED",
+            Self::Starting => "STARTING",
+            Self::Working => "WORKING",
+            Self::ScanQrCode => "SCAN_QR_CODE",
+            Self::Failed => "FAILED",
+            Self::Pending => "PENDING",
+            Self::Unknown(raw) => raw.as_str(),
+        }
+    }
+}
+crate::contract::open_enum!(InstanceStatus, "instance status");

@@ -71,13 +71,10 @@ impl Client {
             })
         })?;
         let builder = Self::builder(token);
-        match std::env::var(BASE_URL_ENV) {
-            Ok(url) if !url.trim().is_empty() => Ok(builder.base_url(url.trim())),
-            Ok(_) | Err(std::env::VarError::NotPresent) => Ok(builder),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                Err(Error::Config(format!("{BASE_URL_ENV} is not valid UTF-8")))
-            }
-        }
+        Ok(match base_url_from_env()? {
+            Some(url) => builder.base_url(url),
+            None => builder,
+        })
     }
 
     /// The base URL every path is appended to.
@@ -93,6 +90,19 @@ impl Client {
     pub(crate) fn redactor(&self) -> Redactor<'_> {
         Redactor {
             api_token: &self.generated.inner.api_token,
+        }
+    }
+}
+
+/// The base URL set in `HYPERSENDER_BASE_URL`, if any: unset and empty (or
+/// blank) both mean "not set"; text that is not UTF-8 is an error. The one
+/// reading of the variable, for [`Client::from_env`] and the CLI alike.
+pub fn base_url_from_env() -> Result<Option<String>, Error> {
+    match std::env::var(BASE_URL_ENV) {
+        Ok(url) if !url.trim().is_empty() => Ok(Some(url.trim().to_owned())),
+        Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Error::Config(format!("{BASE_URL_ENV} is not valid UTF-8")))
         }
     }
 }

@@ -22,3 +22,5 @@ pub use crate::catalog_types::{
 };
 // The crate's error type.
 pub use crate::error::Error;
+// Forward-compatible enums generated from the spec's enum schemas.
+pub(crate) use crate::open_enum::{UnknownValue, open_enum};

@@ -7,12 +7,12 @@ mod client;
 mod contract;
 mod dynamic;
 mod error;
+mod open_enum;
 mod pipeline;
 mod qr_code;
 mod redact;
 mod retry;
 mod secret;
-mod status;
 mod timestamp;
 mod transport;
 
@@ -26,16 +26,16 @@ include!("../generated/client.rs");
 
 pub use client::{
     BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, TOKEN_ENV,
-    USER_AGENT,
+    USER_AGENT, base_url_from_env,
 };
 pub use dynamic::Arguments;
 pub use error::{DecodeError, Error, HttpError};
+pub use open_enum::{UnknownValue, UnknownValueError};
 pub use operations::Response;
 pub use pipeline::decode_response;
 pub use qr_code::{InvalidQrCode, QR_CODE_LIFETIME, QrCode};
 pub use retry::RetryPolicy;
 pub use secret::{AccessToken, with_exposed_secrets};
-pub use status::{InstanceStatus, UnknownStatus, UnknownStatusError};
 pub use timestamp::{InvalidTimestamp, Timestamp};
 
 /// `Result` with the crate's [`Error`].

@@ -40,6 +40,9 @@ pub const CLIENT_ITEMS: &[&str] = &[
     "Problem",
     // The crate's error type.
     "Error",
+    // Forward-compatible enums.
+    "UnknownValue",
+    "open_enum",
 ];
 
 /// Hand-written types at the crate root that replace component schemas

@@ -9,6 +9,7 @@
 //!                                         └──────> httpmock source
 //! ```
 
+mod open_enums;
 mod progenitor_output;
 mod sdk_layer;
 pub(crate) mod spec_model;
@@ -44,6 +45,7 @@ pub(crate) fn client(
     // examples that would be ignored doctests) add nothing.
     StripDocs.visit_file_mut(&mut output.rest);
     let sdk = sdk_layer::generate(&operations, &output, &progenitor_input.info.version, file)?;
+    let open_enums = open_enums::generate(contract, file)?;
     let types = &output.types;
     let rest = &output.rest.items;
     let tokens = quote! {
@@ -59,6 +61,8 @@ pub(crate) fn client(
         }
 
         #sdk
+
+        #open_enums
     };
     format(tokens, file, "the generated client")
 }
