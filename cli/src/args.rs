@@ -41,6 +41,13 @@ pub struct Global {
     /// this machine.
     #[arg(long, global = true, conflicts_with = "base_url")]
     pub mock: bool,
+    /// How long one attempt of a request may take, in seconds (default 30).
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_timeout)]
+    pub timeout: Option<u64>,
+    /// Show what the client does on stderr: every request (-v), and the
+    /// HTTP stack under it (-vv). Retries and rate-limit waits are always shown.
+    #[arg(long = "verbose", short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// What to do.

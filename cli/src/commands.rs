@@ -81,6 +81,9 @@ async fn connect(global: &Global) -> Result<(Client, Option<MockServer>), Failur
         ))
     })?;
     let mut builder = Client::builder(token);
+    if let Some(seconds) = global.timeout {
+        builder = builder.timeout(std::time::Duration::from_secs(seconds));
+    }
     let from_env = hypersender::base_url_from_env()?;
     if let Some(base_url) = global.base_url.clone().or(from_env) {
         builder = builder.base_url(base_url);

@@ -66,68 +66,14 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::BadInput(message) | Self::Local(message) => f.write_str(message),
-            Self::Api(error) => f.write_str(&chain(error)),
+            Self::Api(error) => f.write_str(&error.display_chain()),
             Self::Qr(error) => write!(f, "{error}"),
         }
     }
 }
 
-/// `error` and its sources joined by `: `, a cause that only repeats the
-/// text before it left out.
-pub fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.ends_with(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
-}
-
 impl From<hypersender::Error> for Failure {
     fn from(error: hypersender::Error) -> Self {
         Self::Api(error)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug)]
-    struct Layer(&'static str, Option<Box<Layer>>);
-
-    impl fmt::Display for Layer {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(self.0)
-        }
-    }
-
-    impl std::error::Error for Layer {
-        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-            self.1.as_deref().map(|l| l as _)
-        }
-    }
-
-    #[test]
-    fn the_chain_is_one_line_each_level_once() {
-        let error = Layer(
-            "check_health: could not talk to the server",
-            Some(Box::new(Layer(
-                "error sending request",
-                Some(Box::new(Layer(
-                    "error sending request",
-                    Some(Box::new(Layer("Connection refused", None))),
-                ))),
-            ))),
-        );
-        assert_eq!(
-            chain(&error),
-            "check_health: could not talk to the server: error sending request: Connection refused"
-        );
     }
 }

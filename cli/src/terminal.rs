@@ -75,6 +75,26 @@ pub fn out_json(value: &serde_json::Value) {
     }
 }
 
+/// Where tracing output goes: stderr, through [`escape`], line by line (a
+/// span's fields may hold a URL with an instance id from the command line).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TraceWriter;
+
+impl Write for TraceWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(bytes);
+        let mut stderr = std::io::stderr().lock();
+        for line in text.lines() {
+            write(&mut stderr, &escape(line, Style::Text));
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
 /// Writes text the CLI made itself (the QR drawing with its colours) as
 /// it is. Never pass server text here.
 pub fn trusted_block(text: &str) {

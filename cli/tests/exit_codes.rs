@@ -144,3 +144,37 @@ fn five_when_the_instance_is_failed() {
     );
     assert_eq!(waiting_for_failed.code, 0, "{waiting_for_failed:?}");
 }
+
+#[test]
+fn a_refused_connection_is_reported_as_it_is_retried() {
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let run = against(&format!("http://{closed}"), &["instances", "list"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 4, "three retries, then the error: {run:?}");
+    for line in &lines[..3] {
+        assert!(
+            line.contains("retrying after a failed attempt")
+                && line.contains("cause=connection failed"),
+            "{line}"
+        );
+    }
+    assert!(lines[3].starts_with("error: list_instances: could not talk to the server: "));
+}
+
+#[test]
+fn verbose_shows_each_request() {
+    let mock = Mock::frozen();
+    let run = mock.run(&["-v", "instances", "health", WORKING_ID]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains(r#"operation="check_health" method="GET" path="/{instance}/health""#)
+            && run.stderr.contains("status=200"),
+        "{}",
+        run.stderr
+    );
+}

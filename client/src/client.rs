@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::Error;
 use crate::generated;
@@ -18,7 +18,8 @@ pub const DEFAULT_BASE_URL: &str = "https://app.hypersender.com/api/whatsapp/v1"
 pub const TOKEN_ENV: &str = "HYPERSENDER_TOKEN";
 /// Environment variable [`Client::from_env`] reads an optional base URL from.
 pub const BASE_URL_ENV: &str = "HYPERSENDER_BASE_URL";
-/// `User-Agent` of every request.
+/// `User-Agent` of every request (followed by the builder's
+/// [`user_agent_suffix`](ClientBuilder::user_agent_suffix), if any).
 pub const USER_AGENT: &str = concat!("hypersender-rust/", env!("CARGO_PKG_VERSION"));
 
 /// Default largest response body: 10 MiB, over 30,000 listed instances.
@@ -47,10 +48,13 @@ impl Client {
         ClientBuilder {
             token: token.into(),
             base_url: DEFAULT_BASE_URL.to_owned(),
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: None,
+            timeout: None,
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            http_client: None,
+            user_agent_suffix: None,
+            default_headers: HeaderMap::new(),
         }
     }
 
@@ -124,10 +128,15 @@ impl fmt::Debug for Client {
 pub struct ClientBuilder {
     token: String,
     base_url: String,
-    connect_timeout: Duration,
-    timeout: Duration,
+    /// `None`: the default (10 s), or the given HTTP client's own.
+    connect_timeout: Option<Duration>,
+    /// `None`: the default (30 s), or the given HTTP client's own.
+    timeout: Option<Duration>,
     retry: RetryPolicy,
     max_response_bytes: u64,
+    http_client: Option<reqwest::Client>,
+    user_agent_suffix: Option<String>,
+    default_headers: HeaderMap,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -139,6 +148,13 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("http_client", &self.http_client.as_ref().map(|_| "(given)"))
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            // Values may be credentials of the caller's own stack.
+            .field(
+                "default_headers",
+                &self.default_headers.keys().collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -151,15 +167,19 @@ impl ClientBuilder {
         self
     }
 
-    /// How long to wait for a connection (default 10 s).
+    /// How long to wait for a connection (default 10 s). With
+    /// [`http_client`](Self::http_client), set it on that client instead:
+    /// both together are a configuration error.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.connect_timeout = Some(timeout);
         self
     }
 
     /// How long one attempt of a request may take in all (default 30 s).
+    /// With [`http_client`](Self::http_client) it applies to each request
+    /// on top of that client's own timeout.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
         self
     }
 
@@ -177,20 +197,74 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client, checking the token and the base URL.
+    /// Sends requests with your own [`reqwest::Client`]: its proxy, root
+    /// certificates, connection pool, TLS settings and timeouts apply. The
+    /// crate still adds, to every request, `Authorization`, `Accept`,
+    /// `User-Agent` and the [`default_header`](Self::default_header)s, and
+    /// keeps its retries, rate limits and size limit. Its own default
+    /// headers are sent too, unless the crate sets the same name.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let http = hypersender::reqwest::Client::builder()
+    ///     .proxy(hypersender::reqwest::Proxy::all("http://proxy.internal:3128")?)
+    ///     .build()?;
+    /// let client = hypersender::Client::builder("234|token").http_client(http).build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Appended to the `User-Agent` after a space
+    /// (`hypersender-rust/0.1.0 my-service/2.3`), so the vendor's logs can
+    /// tell your service apart.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// A header sent with every request (a tracing id, a tenant header for
+    /// a gateway in front of the API). `Authorization`, `Accept` and
+    /// `User-Agent` are the crate's own: setting them here is a
+    /// configuration error at [`build`](Self::build).
+    pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.default_headers.append(name, value);
+        self
+    }
+
+    /// Builds the client, checking the token, the base URL and the headers.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = validate_base_url(&self.base_url)?;
-        let http = reqwest::Client::builder()
-            .default_headers(default_headers(&self.token)?)
-            .user_agent(USER_AGENT)
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let headers = RequestHeaders::new(
+            &self.token,
+            self.user_agent_suffix.as_deref(),
+            self.default_headers,
+        )?;
+        let (http, per_request_timeout) = match self.http_client {
+            Some(_) if self.connect_timeout.is_some() => {
+                return Err(Error::Config(
+                    "connect_timeout belongs to the reqwest::Client given to http_client: set it there"
+                        .into(),
+                ));
+            }
+            Some(client) => (client, self.timeout),
+            None => (
+                reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+                    .build()
+                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+                None,
+            ),
+        };
         let inner = Inner {
             retry: self.retry,
             max_response_bytes: self.max_response_bytes,
             api_token: self.token,
+            headers,
+            per_request_timeout,
         };
         Ok(Client {
             generated: generated::Client::new_with_client(&base_url, http, inner),
@@ -198,22 +272,55 @@ impl ClientBuilder {
     }
 }
 
-fn default_headers(token: &str) -> Result<HeaderMap, Error> {
+/// The headers the crate sets on every request, built once.
+#[derive(Clone)]
+pub(crate) struct RequestHeaders {
+    /// `Authorization`, marked sensitive (masked in reqwest's and http's Debug).
+    pub(crate) authorization: HeaderValue,
+    pub(crate) user_agent: HeaderValue,
+    /// The caller's [`ClientBuilder::default_header`]s.
+    pub(crate) extra: HeaderMap,
+}
+
+impl RequestHeaders {
+    fn new(token: &str, suffix: Option<&str>, extra: HeaderMap) -> Result<Self, Error> {
+        let mut authorization = bearer(token)?;
+        authorization.set_sensitive(true);
+        let user_agent = match suffix.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(suffix) => format!("{USER_AGENT} {suffix}"),
+            None => USER_AGENT.to_owned(),
+        };
+        let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| {
+            Error::Config("the user agent suffix cannot be sent in an HTTP header".into())
+        })?;
+        let reserved = [
+            AUTHORIZATION,
+            reqwest::header::ACCEPT,
+            reqwest::header::USER_AGENT,
+        ];
+        if let Some(name) = extra.keys().find(|name| reserved.contains(name)) {
+            return Err(Error::Config(format!(
+                "the default header {name} is set by the crate itself"
+            )));
+        }
+        Ok(Self {
+            authorization,
+            user_agent,
+            extra,
+        })
+    }
+}
+
+fn bearer(token: &str) -> Result<HeaderValue, Error> {
     let token = token.trim();
     if token.is_empty() {
         return Err(Error::Config("the API token is empty".into()));
     }
-    let mut authorization = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+    HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
         Error::Config(
             "the API token contains characters that cannot be sent in an HTTP header".into(),
         )
-    })?;
-    // Sensitive values are masked in reqwest's and http's Debug output.
-    authorization.set_sensitive(true);
-    let mut headers = HeaderMap::new();
-    headers.insert(AUTHORIZATION, authorization);
-    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    Ok(headers)
+    })
 }
 
 /// Checks the URL and drops a trailing `/` (paths start with one).

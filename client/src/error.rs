@@ -121,6 +121,13 @@ impl Error {
         }
     }
 
+    /// This error and every cause under it, on one line
+    /// (`list_instances: could not talk to the server: error sending
+    /// request ...: Connection refused`), each cause once.
+    pub fn display_chain(&self) -> String {
+        crate::redact::error_chain(self)
+    }
+
     /// How long the server asked to wait before trying again.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

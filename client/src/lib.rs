@@ -38,5 +38,9 @@ pub use retry::RetryPolicy;
 pub use secret::{AccessToken, with_exposed_secrets};
 pub use timestamp::{InvalidTimestamp, Timestamp};
 
+/// The HTTP client crate whose types this crate's API uses
+/// ([`ClientBuilder::http_client`], [`reqwest::StatusCode`] in errors).
+pub use reqwest;
+
 /// `Result` with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -15,7 +15,9 @@ use crate::secret::with_exposed_secrets;
 use crate::transport::BodyTooLarge;
 use crate::types::ErrorBody;
 
-/// Sends one request built by progenitor's builder for `operation`.
+/// Sends one request built by progenitor's builder for `operation`, in
+/// a `hypersender` span (operation id, method, path template, then the HTTP
+/// status, the attempts and the duration; never a token or a body).
 pub(crate) async fn send<T, E, F>(
     client: &Client,
     operation: &Operation,
@@ -25,12 +27,31 @@ where
     T: DeserializeOwned,
     F: Future<Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>>,
 {
+    let span = tracing::debug_span!(
+        "hypersender",
+        operation = operation.id,
+        method = operation.method.as_str(),
+        path = operation.path,
+        status = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    );
+    let started = tokio::time::Instant::now();
     let mut request = std::pin::pin!(request);
     // progenitor serializes the request body while the future is polled: a
     // secret in a body is sent in full (everywhere else it serializes masked).
-    let result =
-        std::future::poll_fn(|cx| with_exposed_secrets(|| request.as_mut().poll(cx))).await;
-    finish(client, operation.id, result).await
+    let result = std::future::poll_fn(|cx| {
+        let _entered = span.enter();
+        with_exposed_secrets(|| request.as_mut().poll(cx))
+    })
+    .await;
+    let outcome = finish(client, operation.id, result).await;
+    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    match &outcome {
+        Ok(_) => tracing::debug!(parent: &span, "request succeeded"),
+        Err(error) => tracing::debug!(parent: &span, error = %error, "request failed"),
+    }
+    outcome
 }
 
 /// Turns the result of a generated `send()` into the crate's result. Called

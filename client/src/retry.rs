@@ -125,30 +125,47 @@ pub(crate) async fn execute(
     request: Request,
     policy: &RetryPolicy,
 ) -> reqwest::Result<Response> {
+    let span = tracing::Span::current();
     if !policy.applies_to(request.method()) {
+        span.record("attempts", 1);
         return client.execute(request).await;
     }
     let mut retry = 0;
     loop {
         // A streaming body cannot be cloned, and so cannot be retried.
         let Some(attempt) = request.try_clone() else {
+            span.record("attempts", retry + 1);
             return client.execute(request).await;
         };
         let outcome = client.execute(attempt).await;
-        let wait = match &outcome {
-            Ok(response) if RETRYABLE_STATUSES.contains(&response.status()) => {
-                policy.delay(retry, retry_after(response.headers()))
-            }
-            Err(error) if error.is_connect() => policy.delay(retry, None),
-            _ => None,
+        let (wait, cause) = match &outcome {
+            Ok(response) if RETRYABLE_STATUSES.contains(&response.status()) => (
+                policy.delay(retry, retry_after(response.headers())),
+                format!("HTTP {}", response.status()),
+            ),
+            Err(error) if error.is_connect() => (
+                policy.delay(retry, None),
+                format!("connection failed: {}", crate::redact::error_chain(error)),
+            ),
+            _ => (None, String::new()),
         };
         match wait {
             Some(wait) => {
+                tracing::info!(
+                    attempt = retry + 1,
+                    retries_left = policy.max_retries - retry,
+                    wait_ms = wait.as_millis() as u64,
+                    cause = %cause,
+                    "retrying after a failed attempt"
+                );
                 drop(outcome);
                 tokio::time::sleep(wait).await;
                 retry += 1;
             }
-            None => return outcome,
+            None => {
+                span.record("attempts", retry + 1);
+                return outcome;
+            }
         }
     }
 }

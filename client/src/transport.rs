@@ -6,7 +6,9 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures_core::Stream;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, USER_AGENT};
 
+use crate::client::RequestHeaders;
 use crate::generated;
 use crate::retry::{self, RetryPolicy};
 
@@ -18,6 +20,10 @@ pub(crate) struct Inner {
     pub(crate) max_response_bytes: u64,
     /// The API token, only to mask it should a server echo it back.
     pub(crate) api_token: String,
+    /// Set on every request, whoever built the HTTP client.
+    pub(crate) headers: RequestHeaders,
+    /// A timeout per request, for a caller's own HTTP client.
+    pub(crate) per_request_timeout: Option<std::time::Duration>,
 }
 
 // progenitor's Client derives Debug, so Inner needs one; it hides the token.
@@ -41,8 +47,20 @@ impl ClientHooks<Inner> for generated::Client {
         mut request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        request.headers_mut().remove(PROGENITOR_VERSION_HEADER);
-        let response = retry::execute(self.client(), request, &self.inner().retry).await?;
+        let inner = self.inner();
+        let headers = request.headers_mut();
+        headers.remove(PROGENITOR_VERSION_HEADER);
+        for (name, value) in &inner.headers.extra {
+            headers.append(name, value.clone());
+        }
+        headers.insert(AUTHORIZATION, inner.headers.authorization.clone());
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(USER_AGENT, inner.headers.user_agent.clone());
+        if let Some(timeout) = inner.per_request_timeout {
+            *request.timeout_mut() = Some(timeout);
+        }
+        let response = retry::execute(self.client(), request, &inner.retry).await?;
+        tracing::Span::current().record("status", response.status().as_u16());
         Ok(limit_body(response, self.inner().max_response_bytes))
     }
 }
