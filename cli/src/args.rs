@@ -41,9 +41,9 @@ pub struct Global {
     /// this machine.
     #[arg(long, global = true, conflicts_with = "base_url")]
     pub mock: bool,
-    /// How long one attempt of a request may take, in seconds (default 30).
-    #[arg(long, global = true, value_name = "SECS", value_parser = parse_timeout)]
-    pub timeout: Option<u64>,
+    /// How long one attempt of a request may take (`30`, `30s`; default 30 s).
+    #[arg(long = "request-timeout", global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub request_timeout: Option<std::time::Duration>,
     /// Show what the client does on stderr: every request (-v), and the
     /// HTTP stack under it (-vv). Retries and rate-limit waits are always shown.
     #[arg(long = "verbose", short = 'v', global = true, action = clap::ArgAction::Count)]
@@ -92,6 +92,32 @@ pub enum Instances {
     Restart(InstanceArg),
     /// Poll an instance's health until it reaches a status.
     Wait(WaitArgs),
+    /// Create (or reuse) an instance and connect it: show its QR code, a
+    /// fresh one when it expires, until it is WORKING.
+    Connect(ConnectArgs),
+}
+
+/// `instances connect`.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// Phone number in E.164 format, such as +201234567890.
+    #[arg(long, value_name = "PHONE")]
+    pub phone: String,
+    /// Instance name; an instance with exactly this name is reused.
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// An https URL to receive incoming messages and status events.
+    #[arg(long, value_name = "URL")]
+    pub webhook_url: Option<String>,
+    /// Give up after this long (`300`, `300s`, `5m`).
+    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+    /// How long a QR code can be scanned (documented: about 60 s); for
+    /// mocks and tests.
+    #[arg(long, default_value = "60s", value_parser = parse_duration, hide = true)]
+    pub qr_lifetime: std::time::Duration,
+    #[command(flatten)]
+    pub qr: QrOutput,
 }
 
 /// `instances list`.
@@ -159,9 +185,9 @@ pub struct WaitArgs {
     /// The status to wait for.
     #[arg(long, value_parser = parse_status, default_value = "WORKING", value_name = "STATUS")]
     pub until: InstanceStatus,
-    /// Give up after this many seconds.
-    #[arg(long, default_value_t = 120, value_parser = parse_timeout, value_name = "SECS")]
-    pub timeout: u64,
+    /// Give up after this long (`120`, `120s`, `2m`).
+    #[arg(long, default_value = "120", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
 }
 
 /// `mock`.
@@ -182,16 +208,31 @@ fn parse_status(text: &str) -> Result<InstanceStatus, String> {
     })
 }
 
+/// `300`, `300s`, `5m` or `1h`, at least one second.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let number: u64 = number
+        .parse()
+        .map_err(|_| "expected a duration such as 90, 90s, 5m or 1h".to_owned())?;
+    let seconds = match unit {
+        "s" => Some(number),
+        "m" => number.checked_mul(60),
+        "h" => number.checked_mul(3600),
+        _ => None,
+    }
+    .ok_or_else(|| "expected a duration such as 90, 90s, 5m or 1h".to_owned())?;
+    if seconds == 0 {
+        return Err("the timeout must be at least 1 second".to_owned());
+    }
+    Ok(std::time::Duration::from_secs(seconds))
+}
+
 fn parse_assignment(text: &str) -> Result<(String, String), String> {
     text.split_once('=')
         .map(|(name, value)| (name.to_owned(), value.to_owned()))
         .ok_or_else(|| "expected NAME=VALUE".to_owned())
-}
-
-fn parse_timeout(text: &str) -> Result<u64, String> {
-    match text.parse::<u64>() {
-        Ok(0) => Err("the timeout must be at least 1 second".to_owned()),
-        Ok(secs) => Ok(secs),
-        Err(_) => Err("expected a whole number of seconds".to_owned()),
-    }
 }

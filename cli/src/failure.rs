@@ -38,6 +38,8 @@ pub enum Failure {
     BadInput(String),
     /// The API call failed.
     Api(hypersender::Error),
+    /// An API error shared with the flow that reported it.
+    Shared(std::sync::Arc<hypersender::Error>),
     /// A local file or socket could not be used.
     Local(String),
     /// The QR code in the response could not be drawn.
@@ -47,16 +49,12 @@ pub enum Failure {
 impl Failure {
     /// The documented exit code.
     pub fn exit_code(&self) -> ExitCode {
-        use hypersender::Error;
         ExitCode::from(match self {
-            Self::BadInput(_) | Self::Api(Error::Config(_) | Error::InvalidRequest { .. }) => {
-                EXIT_BAD_INPUT
-            }
-            Self::Api(Error::Decode(_) | Error::ResponseTooLarge { .. }) | Self::Qr(_) => {
-                EXIT_UNUSABLE_ANSWER
-            }
+            Self::BadInput(_) => EXIT_BAD_INPUT,
+            Self::Api(error) => api_exit_code(error),
+            Self::Shared(error) => api_exit_code(error),
+            Self::Qr(_) => EXIT_UNUSABLE_ANSWER,
             Self::Local(_) => EXIT_LOCAL,
-            Self::Api(_) => 1,
         })
     }
 }
@@ -66,9 +64,44 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::BadInput(message) | Self::Local(message) => f.write_str(message),
-            Self::Api(error) => f.write_str(&error.display_chain()),
+            Self::Api(error) => f.write_str(&explain(error)),
+            Self::Shared(error) => f.write_str(&explain(error)),
             Self::Qr(error) => write!(f, "{error}"),
         }
+    }
+}
+
+/// An API error in words: a rate limit says when to try again (in the
+/// operation's own terms), anything else is its whole cause chain.
+fn explain(error: &hypersender::Error) -> String {
+    if let hypersender::Error::RateLimited {
+        operation,
+        retry_after: Some(wait),
+        ..
+    } = error
+    {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let what = match *operation {
+            "request_new_qr_code" => "a new QR code can be requested".to_owned(),
+            other => hypersender::catalog::find(other).map_or_else(
+                || format!("{other} can be sent again"),
+                |op| format!("{} can be sent again", op.summary),
+            ),
+        };
+        return format!("{what} in {seconds} s (rate limit)");
+    }
+    error.display_chain()
+}
+
+/// The exit code of an API error.
+fn api_exit_code(error: &hypersender::Error) -> u8 {
+    use hypersender::Error;
+    match error {
+        Error::Config(_) | Error::InvalidRequest { .. } => EXIT_BAD_INPUT,
+        Error::Decode(_) | Error::ResponseTooLarge { .. } => EXIT_UNUSABLE_ANSWER,
+        Error::WaitTimedOut { .. } => EXIT_TIMED_OUT,
+        Error::InstanceFailed(_) => EXIT_INSTANCE_FAILED,
+        _ => 1,
     }
 }
 

@@ -1,18 +1,18 @@
 //! `hypersender`: manage Hypersender WhatsApp instances from a terminal.
 //!
-//! The data flow: `args` (clap; checks what the docs constrain) ->
-//! `commands` (the client or the embedded mock, one API call) -> `output`
-//! (table or JSON, secrets masked) and `qr_terminal` (the QR code drawn);
-//! `wait` polls health within the documented rate limit.
+//! The data flow: `args` (clap) -> `commands` (the client or the embedded
+//! mock; one module per command family: `instances`, `wait`, `connect`,
+//! `api`, `mock`) -> `output` (tables, JSON, secrets masked by the
+//! library) and `qr_terminal` (the QR code drawn) -> `terminal` (the one
+//! gate every printed byte goes through) ; `failure` maps errors to exit
+//! codes.
 
-mod api;
 mod args;
 mod commands;
 mod failure;
 mod output;
 mod qr_terminal;
 mod terminal;
-mod wait;
 
 use std::process::ExitCode;
 

@@ -6,6 +6,41 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::args::Global;
+use crate::terminal;
+
+/// The columns of `instances list`.
+pub const LIST_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "phone",
+    "status",
+    "access_token",
+    "created_at",
+];
+/// The fields shown for one instance (the QR code is drawn instead).
+pub const INSTANCE_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "phone",
+    "service_type",
+    "status",
+    "access_token",
+    "created_at",
+];
+/// The fields of a health check.
+pub const HEALTH_FIELDS: &[&str] = &["instance_id", "status", "connected_at"];
+
+/// Prints one response object: JSON, or one line per field.
+pub fn print_object<T: Serialize>(global: &Global, value: &T, fields: &[&str]) {
+    let value = prepare(value, global.show_secrets);
+    if global.json {
+        terminal::out_json(&value);
+    } else {
+        terminal::out_lines(&details(&value, fields));
+    }
+}
+
 /// The value to print: `value` as JSON, secrets masked unless shown.
 pub fn prepare<T: Serialize>(value: &T, show_secrets: bool) -> Value {
     // Our own response types always serialize.

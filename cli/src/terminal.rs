@@ -95,6 +95,12 @@ impl Write for TraceWriter {
     }
 }
 
+/// Writes one compact JSON line to stdout (JSON Lines), escaped as JSON.
+pub fn out_json_line(value: &serde_json::Value) {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    write(&mut std::io::stdout().lock(), &escape(&text, Style::Json));
+}
+
 /// Writes text the CLI made itself (the QR drawing with its colours) as
 /// it is. Never pass server text here.
 pub fn trusted_block(text: &str) {

@@ -152,7 +152,7 @@ fn qr_replaces_the_code_and_draws_the_new_one() {
     assert_eq!(again.code, 1);
     assert_eq!(
         again.stderr,
-        "error: request_new_qr_code: HTTP 429 Too Many Requests: Too Many Attempts. (retry after 60 s)\n"
+        "error: a new QR code can be requested in 60 s (rate limit)\n"
     );
 }
 
@@ -650,52 +650,6 @@ fn created_id(mock: &Mock) -> String {
 
 /// Reads the QR code drawn in `stdout` back into pixels and decodes it with
 /// an independent decoder: what a phone pointed at the terminal would read.
-fn decode_drawn_qr(stdout: &str) -> String {
-    const PIXELS: usize = 4;
-    let lines: Vec<Vec<char>> = stdout
-        .lines()
-        .filter(|line| !line.is_empty() && line.chars().all(|c| "█▀▄ ".contains(c)))
-        .map(|line| line.chars().collect())
-        .collect();
-    assert!(!lines.is_empty(), "no QR code drawn in:\n{stdout}");
-    let width = lines[0].len();
-    // Each character is two modules, top and bottom; light ones are drawn.
-    let light = |row: usize, column: usize| {
-        let c = lines[row / 2][column];
-        if row.is_multiple_of(2) {
-            c == '█' || c == '▀'
-        } else {
-            c == '█' || c == '▄'
-        }
-    };
-    let (w, h) = (width * PIXELS, lines.len() * 2 * PIXELS);
-    decode_pixels(w, h, |x, y| {
-        if light(y / PIXELS, x / PIXELS) {
-            255
-        } else {
-            0
-        }
-    })
-}
-
-fn decode_png_qr(png: &[u8]) -> String {
-    let mut reader = png::Decoder::new(std::io::Cursor::new(png))
-        .read_info()
-        .unwrap();
-    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut pixels).unwrap();
-    let width = info.width as usize;
-    decode_pixels(width, info.height as usize, |x, y| pixels[y * width + x])
-}
-
-/// Decodes the one QR code in a grayscale image with rqrr.
-fn decode_pixels(width: usize, height: usize, luma: impl FnMut(usize, usize) -> u8) -> String {
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, luma);
-    let grids = image.detect_grids();
-    assert_eq!(grids.len(), 1, "exactly one QR code in the image");
-    grids[0].decode().unwrap().1
-}
-
 #[test]
 fn the_readme_first_command_runs_the_tool_offline() {
     let readme = include_str!("../../README.md");

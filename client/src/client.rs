@@ -7,6 +7,7 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::Error;
 use crate::generated;
+use crate::rate_limit::{Limiter, RateLimits};
 use crate::redact::Redactor;
 use crate::retry::RetryPolicy;
 use crate::secret::REDACTED;
@@ -55,6 +56,7 @@ impl Client {
             http_client: None,
             user_agent_suffix: None,
             default_headers: HeaderMap::new(),
+            rate_limits: RateLimits::default(),
         }
     }
 
@@ -89,6 +91,14 @@ impl Client {
     /// The retry policy of GET requests.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.generated.inner.retry
+    }
+
+    /// How long until the client's rate limiter lets `operation` (an id of
+    /// the [`catalog`](crate::catalog), `request_new_qr_code`) through: zero
+    /// if it can be sent now, `None` for an unknown operation.
+    pub fn rate_limit_delay(&self, operation: &str) -> Option<Duration> {
+        let operation = crate::catalog::find(operation)?;
+        Some(self.generated.inner.limiter.delay(operation))
     }
 
     pub(crate) fn redactor(&self) -> Redactor<'_> {
@@ -137,6 +147,7 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     user_agent_suffix: Option<String>,
     default_headers: HeaderMap,
+    rate_limits: RateLimits,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -150,6 +161,7 @@ impl fmt::Debug for ClientBuilder {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("http_client", &self.http_client.as_ref().map(|_| "(given)"))
             .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("rate_limits", &self.rate_limits)
             // Values may be credentials of the caller's own stack.
             .field(
                 "default_headers",
@@ -194,6 +206,14 @@ impl ClientBuilder {
     /// passed, so a hostile or broken server cannot grow memory without bound.
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.max_response_bytes = limit;
+        self
+    }
+
+    /// How the documented rate limits are kept (default: GET waits for a
+    /// free slot, other methods fail fast with [`Error::RateLimited`]; see
+    /// [`RateLimits`]).
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = limits;
         self
     }
 
@@ -265,6 +285,7 @@ impl ClientBuilder {
             api_token: self.token,
             headers,
             per_request_timeout,
+            limiter: Limiter::new(self.rate_limits),
         };
         Ok(Client {
             generated: generated::Client::new_with_client(&base_url, http, inner),

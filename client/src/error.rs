@@ -47,8 +47,38 @@ pub enum Error {
         /// The limit in bytes.
         limit: u64,
     },
+    /// An operation's rate limit: the documented one, kept by the client
+    /// before sending (nothing was sent; `server` is `None`), or the
+    /// server's (HTTP 429; `server` holds the response).
+    RateLimited {
+        /// The operation, such as `request_new_qr_code`.
+        operation: &'static str,
+        /// How long to wait before the operation can be sent again, when
+        /// known (the client's own limiter always knows; a server says so
+        /// with `Retry-After`).
+        retry_after: Option<Duration>,
+        /// The limit the client keeps for the operation, if any.
+        limit: Option<crate::catalog_types::RateLimit>,
+        /// The server's 429 response, when it was the server that refused.
+        server: Option<Box<HttpError>>,
+    },
     /// The server answered with an error status.
     Http(Box<HttpError>),
+    /// [`Client::wait_for_status`](crate::Client::wait_for_status) ran out
+    /// of time before the instance reached the status.
+    WaitTimedOut {
+        /// The instance waited for.
+        instance: String,
+        /// The status waited for.
+        target: crate::InstanceStatus,
+        /// The last health seen, if any check succeeded.
+        last: Option<Box<crate::types::HealthResponse>>,
+        /// How long it waited.
+        waited: Duration,
+    },
+    /// The instance is FAILED (and the wait was not for FAILED): the docs'
+    /// remedy is a restart, then the dashboard.
+    InstanceFailed(Box<crate::types::HealthResponse>),
     /// The server answered with a success status, but the body is not what
     /// the operation returns.
     Decode(Box<DecodeError>),
@@ -103,11 +133,12 @@ impl Error {
     /// The operation that failed, when a call failed.
     pub fn operation(&self) -> Option<&'static str> {
         match self {
-            Self::Config(_) => None,
+            Self::Config(_) | Self::WaitTimedOut { .. } | Self::InstanceFailed(_) => None,
             Self::InvalidRequest { operation, .. }
             | Self::Transport { operation, .. }
             | Self::Timeout { operation, .. }
-            | Self::ResponseTooLarge { operation, .. } => Some(operation),
+            | Self::ResponseTooLarge { operation, .. }
+            | Self::RateLimited { operation, .. } => Some(operation),
             Self::Http(e) => Some(e.operation),
             Self::Decode(e) => Some(e.operation),
         }
@@ -117,6 +148,9 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Self::Http(e) => Some(e.status),
+            Self::RateLimited {
+                server: Some(e), ..
+            } => Some(e.status),
             _ => None,
         }
     }
@@ -132,6 +166,7 @@ impl Error {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::Http(e) => e.retry_after,
+            Self::RateLimited { retry_after, .. } => *retry_after,
             _ => None,
         }
     }
@@ -156,7 +191,47 @@ impl fmt::Display for Error {
                     "{operation}: the response body is larger than the limit of {limit} bytes"
                 )
             }
+            Self::RateLimited {
+                server: Some(e), ..
+            } => write!(f, "{e}"),
+            Self::RateLimited {
+                operation,
+                retry_after,
+                limit,
+                server: None,
+            } => {
+                write!(f, "{operation}: the rate limit")?;
+                if let Some(limit) = limit {
+                    write!(f, " ({} per {} s)", limit.requests, limit.per.as_secs())?;
+                }
+                write!(f, " is reached")?;
+                if let Some(wait) = retry_after {
+                    write!(f, "; it can be sent again in {} s", seconds_up(*wait))?;
+                }
+                Ok(())
+            }
             Self::Http(e) => fmt::Display::fmt(e, f),
+            Self::WaitTimedOut {
+                instance,
+                target,
+                last,
+                waited,
+            } => {
+                write!(
+                    f,
+                    "timed out after {} s waiting for {instance} to be {target}",
+                    waited.as_secs()
+                )?;
+                match last {
+                    Some(health) => write!(f, " (it is {})", health.status),
+                    None => write!(f, " (no health check succeeded)"),
+                }
+            }
+            Self::InstanceFailed(health) => write!(
+                f,
+                "{} is FAILED: restart it, then check the dashboard",
+                health.instance_id
+            ),
             Self::Decode(e) => write!(
                 f,
                 "{}: unexpected response body at `{}`: {}",
@@ -180,6 +255,11 @@ impl fmt::Display for HttpError {
         }
         Ok(())
     }
+}
+
+/// Whole seconds, rounded up (a wait of 36.2 s is "37 s").
+fn seconds_up(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
 impl std::error::Error for Error {

@@ -7,9 +7,11 @@ mod client;
 mod contract;
 mod dynamic;
 mod error;
+mod onboarding;
 mod open_enum;
 mod pipeline;
 mod qr_code;
+mod rate_limit;
 mod redact;
 mod retry;
 mod secret;
@@ -30,10 +32,12 @@ pub use client::{
 };
 pub use dynamic::Arguments;
 pub use error::{DecodeError, Error, HttpError};
+pub use onboarding::{ConnectEvent, ConnectOptions, ConnectRequest, GiveUpReason, WaitOptions};
 pub use open_enum::{UnknownValue, UnknownValueError};
 pub use operations::Response;
 pub use pipeline::decode_response;
 pub use qr_code::{InvalidQrCode, QR_CODE_LIFETIME, QrCode};
+pub use rate_limit::{RateLimitMode, RateLimits};
 pub use retry::RetryPolicy;
 pub use secret::{AccessToken, with_exposed_secrets};
 pub use timestamp::{InvalidTimestamp, Timestamp};
@@ -44,3 +48,24 @@ pub use reqwest;
 
 /// `Result` with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+// Every request future can be spawned on a multi-threaded runtime.
+#[cfg(test)]
+mod send_futures {
+    fn spawnable<T: Send + 'static>(_: &T) {}
+
+    #[test]
+    fn request_futures_are_send() {
+        let client = crate::Client::new("1|token").unwrap();
+        let client: &'static crate::Client = Box::leak(Box::new(client));
+        spawnable(&client.list_instances().send());
+        spawnable(&client.check_health("x").send());
+        spawnable(
+            &client
+                .create_instance()
+                .phone("+201234567890")
+                .name("n")
+                .send(),
+        );
+    }
+}

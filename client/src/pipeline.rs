@@ -20,7 +20,7 @@ use crate::types::ErrorBody;
 /// status, the attempts and the duration; never a token or a body).
 pub(crate) async fn send<T, E, F>(
     client: &Client,
-    operation: &Operation,
+    operation: &'static Operation,
     request: F,
 ) -> Result<T, Error>
 where
@@ -37,6 +37,11 @@ where
         duration_ms = tracing::field::Empty,
     );
     let started = tokio::time::Instant::now();
+    let limiter = &client.generated.inner.limiter;
+    let reservation = in_span(&span, limiter.acquire(operation)).await?;
+    if let Some(reservation) = reservation {
+        reservation.used();
+    }
     let mut request = std::pin::pin!(request);
     // progenitor serializes the request body while the future is polled: a
     // secret in a body is sent in full (everywhere else it serializes masked).
@@ -45,13 +50,34 @@ where
         with_exposed_secrets(|| request.as_mut().poll(cx))
     })
     .await;
-    let outcome = finish(client, operation.id, result).await;
+    let outcome = match finish(client, operation.id, result).await {
+        Err(Error::Http(e)) if e.status == reqwest::StatusCode::TOO_MANY_REQUESTS => {
+            limiter.server_refused(operation, e.retry_after);
+            Err(Error::RateLimited {
+                operation: operation.id,
+                retry_after: e.retry_after,
+                limit: limiter.settings().limit(operation),
+                server: Some(e),
+            })
+        }
+        other => other,
+    };
     span.record("duration_ms", started.elapsed().as_millis() as u64);
     match &outcome {
         Ok(_) => tracing::debug!(parent: &span, "request succeeded"),
         Err(error) => tracing::debug!(parent: &span, error = %error, "request failed"),
     }
     outcome
+}
+
+/// Runs `future` with `span` entered whenever it is polled.
+async fn in_span<F: Future>(span: &tracing::Span, future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|cx| {
+        let _entered = span.enter();
+        future.as_mut().poll(cx)
+    })
+    .await
 }
 
 /// Turns the result of a generated `send()` into the crate's result. Called

@@ -24,6 +24,8 @@ pub(crate) struct Inner {
     pub(crate) headers: RequestHeaders,
     /// A timeout per request, for a caller's own HTTP client.
     pub(crate) per_request_timeout: Option<std::time::Duration>,
+    /// The documented rate limits, kept before sending; shared by clones.
+    pub(crate) limiter: crate::rate_limit::Limiter,
 }
 
 // progenitor's Client derives Debug, so Inner needs one; it hides the token.

@@ -28,6 +28,20 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub(crate) struct Shared {
     pub(crate) store: Mutex<Store>,
     pub(crate) token: String,
+    pub(crate) log: Mutex<Vec<LoggedRequest>>,
+}
+
+/// One request the mock answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedRequest {
+    /// Mock time since the mock started.
+    pub at: std::time::Duration,
+    /// The method (`GET`).
+    pub method: String,
+    /// The path (`/api/whatsapp/v1/instances`), without the query.
+    pub path: String,
+    /// The status answered.
+    pub status: u16,
 }
 
 impl Shared {
@@ -35,6 +49,10 @@ impl Shared {
         // A panic elsewhere cannot leave the store half-updated in a way
         // that matters to a mock; keep serving.
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn log(&self) -> std::sync::MutexGuard<'_, Vec<LoggedRequest>> {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -55,19 +73,31 @@ pub(crate) async fn handle(
     shared: Arc<Shared>,
     request: Request<Incoming>,
 ) -> Result<Reply, Infallible> {
+    let method = request.method().to_string();
+    let path = request.uri().path().to_owned();
+    let reply = answer(&shared, request).await;
+    let at = shared.store().clock().elapsed();
+    shared.log().push(LoggedRequest {
+        at,
+        method,
+        path,
+        status: reply.status().as_u16(),
+    });
+    Ok(reply)
+}
+
+async fn answer(shared: &Arc<Shared>, request: Request<Incoming>) -> Reply {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
     let route = match match_path(&parts.method, path) {
         Matched::Route(route) => route,
-        Matched::NotFound => return Ok(not_found(path)),
-        Matched::WrongMethod(allowed) => {
-            return Ok(method_not_allowed(&parts.method, path, &allowed));
-        }
+        Matched::NotFound => return not_found(path),
+        Matched::WrongMethod(allowed) => return method_not_allowed(&parts.method, path, &allowed),
     };
     if !authorized(&parts.headers, &shared.token) {
-        return Ok(message(StatusCode::UNAUTHORIZED, "Unauthenticated."));
+        return message(StatusCode::UNAUTHORIZED, "Unauthenticated.");
     }
-    let reply = match route {
+    match route {
         Route::Scan(id) => outcome(
             StatusCode::OK,
             shared
@@ -77,13 +107,12 @@ pub(crate) async fn handle(
         ),
         Route::Operation(operation, parameters) => {
             if let Err(refusal) = shared.store().throttle(operation) {
-                return Ok(outcome::<()>(StatusCode::OK, Err(refusal)));
+                return outcome::<()>(StatusCode::OK, Err(refusal));
             }
             let query = parts.uri.query().unwrap_or("");
-            operation_reply(&shared, operation, parameters, query, body).await
+            operation_reply(shared, operation, parameters, query, body).await
         }
-    };
-    Ok(reply)
+    }
 }
 
 /// The hand-written behaviour of the five documented operations; any other

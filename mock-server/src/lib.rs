@@ -59,8 +59,9 @@ use tokio::task::JoinHandle;
 pub use http::{BASE_PATH, CONTROL_PATH, EXAMPLE_HEADER};
 
 use clock::Clock;
+pub use http::LoggedRequest;
 use http::Shared;
-use state::{RestartTiming, Store};
+use state::{Pairing, RestartTiming, Store};
 
 /// The API token the mock accepts unless told otherwise. Not a secret: it
 /// only opens the mock.
@@ -72,14 +73,24 @@ pub struct MockConfig {
     token: String,
     addr: SocketAddr,
     timing: RestartTiming,
-    frozen_at: Option<DateTime<Utc>>,
+    pairing: Pairing,
+    clock: ClockChoice,
     rate_limits: bool,
+}
+
+/// Which clock a mock follows.
+#[derive(Debug, Clone, Copy)]
+enum ClockChoice {
+    System,
+    Frozen(DateTime<Utc>),
+    Tokio(DateTime<Utc>),
 }
 
 impl Default for MockConfig {
     /// [`DEFAULT_TOKEN`], a free port on 127.0.0.1, restarts of 1 s stopped
     /// and 4 s starting (the docs advise waiting 5-10 s), the system clock,
-    /// and the documented rate limits.
+    /// the documented rate limits, QR codes good for 60 s (documented), and
+    /// an instance FAILED after 6 codes' worth of time unscanned (inferred).
     fn default() -> Self {
         Self {
             token: DEFAULT_TOKEN.to_owned(),
@@ -88,7 +99,11 @@ impl Default for MockConfig {
                 stopped_for: Duration::from_secs(1),
                 starting_for: Duration::from_secs(4),
             },
-            frozen_at: None,
+            pairing: Pairing {
+                qr_lifetime: hypersender::QR_CODE_LIFETIME,
+                codes_before_failure: 6,
+            },
+            clock: ClockChoice::System,
             rate_limits: true,
         }
     }
@@ -120,7 +135,29 @@ impl MockConfig {
     /// moves it. For tests of rate limits and restarts without sleeping,
     /// and for repeatable `created_at` values.
     pub fn frozen_clock(mut self, at: DateTime<Utc>) -> Self {
-        self.frozen_at = Some(at);
+        self.clock = ClockChoice::Frozen(at);
+        self
+    }
+
+    /// Follows tokio's clock (its wall clock starting at `at`), so a test
+    /// with a paused tokio clock moves the mock, the client's rate limiter
+    /// and QR expiry together, in milliseconds of real time.
+    pub fn tokio_clock(mut self, at: DateTime<Utc>) -> Self {
+        self.clock = ClockChoice::Tokio(at);
+        self
+    }
+
+    /// How long a QR code can be scanned (documented: about 60 s).
+    pub fn qr_lifetime(mut self, lifetime: Duration) -> Self {
+        self.pairing.qr_lifetime = lifetime;
+        self
+    }
+
+    /// After how many QR codes' worth of time unscanned an instance turns
+    /// FAILED (default 6: inferred from WAHA, the software the service
+    /// appears to run on; the vendor does not document it).
+    pub fn qr_codes_before_failure(mut self, codes: u32) -> Self {
+        self.pairing.codes_before_failure = codes.max(1);
         self
     }
 
@@ -137,7 +174,8 @@ impl fmt::Debug for MockConfig {
             .field("token", &"** redacted **")
             .field("addr", &self.addr)
             .field("timing", &self.timing)
-            .field("frozen_at", &self.frozen_at)
+            .field("pairing", &self.pairing)
+            .field("clock", &self.clock)
             .field("rate_limits", &self.rate_limits)
             .finish()
     }
@@ -173,11 +211,22 @@ impl MockServer {
         })?;
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
-        let clock = config.frozen_at.map_or_else(Clock::system, Clock::frozen);
-        let store = Store::new(seed, clock, config.timing, config.rate_limits);
+        let clock = match config.clock {
+            ClockChoice::System => Clock::system(),
+            ClockChoice::Frozen(at) => Clock::frozen(at),
+            ClockChoice::Tokio(at) => Clock::tokio(at),
+        };
+        let store = Store::new(
+            seed,
+            clock,
+            config.timing,
+            config.pairing,
+            config.rate_limits,
+        );
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             token: config.token,
+            log: Mutex::default(),
         });
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stopped));
@@ -228,6 +277,12 @@ impl MockServer {
     /// waiting.
     pub fn scan(&self, instance: &str) -> bool {
         self.shared.store().scan(instance).unwrap_or(false)
+    }
+
+    /// Every request the mock answered, in order: when (mock time since it
+    /// started), the method, the path and the status.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared.log().clone()
     }
 
     /// Moves the mock's clock forward (rate-limit windows, restarts,

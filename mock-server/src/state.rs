@@ -26,6 +26,15 @@ pub(crate) struct RestartTiming {
     pub(crate) starting_for: Duration,
 }
 
+/// How pairing behaves: how long a QR code can be scanned (documented:
+/// about 60 s), and after how many codes' worth of time unscanned the
+/// instance turns FAILED (inferred from WAHA: about six).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pairing {
+    pub(crate) qr_lifetime: Duration,
+    pub(crate) codes_before_failure: u32,
+}
+
 /// Why a request was refused, in the service's terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Refusal {
@@ -39,8 +48,11 @@ pub(crate) enum Refusal {
 #[derive(Debug, Clone)]
 enum Phase {
     Settled(InstanceStatus),
+    /// Waiting for a scan since this instant: SCAN_QR_CODE, then FAILED
+    /// once `codes_before_failure` codes' worth of time passed unscanned.
+    Pairing(std::time::Instant),
     /// Restarted at this instant: STOPPED, then STARTING, then back to
-    /// WORKING if a phone is linked, else SCAN_QR_CODE.
+    /// WORKING if a phone is linked, else pairing again.
     Restarting(std::time::Instant),
 }
 
@@ -56,6 +68,8 @@ struct Instance {
     connected_at: Option<DateTime<Utc>>,
     phase: Phase,
     qr: QrImage,
+    /// When the current QR code was issued.
+    qr_issued: std::time::Instant,
 }
 
 /// The list filters, as sent in `filter[...]` query parameters.
@@ -76,6 +90,7 @@ pub(crate) struct Store {
     limiter: RateLimiter,
     rate_limits: bool,
     timing: RestartTiming,
+    pairing: Pairing,
     clock: Clock,
 }
 
@@ -85,6 +100,7 @@ impl Store {
         seed: Vec<InstanceResponse>,
         clock: Clock,
         timing: RestartTiming,
+        pairing: Pairing,
         rate_limits: bool,
     ) -> Self {
         let mut store = Self {
@@ -93,6 +109,7 @@ impl Store {
             limiter: RateLimiter::default(),
             rate_limits,
             timing,
+            pairing,
             clock,
         };
         for example in seed {
@@ -111,7 +128,13 @@ impl Store {
         // The docs show a token only once connected; a WORKING instance
         // connected when it was created (the Check Health example agrees).
         let connected_at = (example.status == InstanceStatus::Working).then_some(created_at);
+        let now = self.clock.now().instant;
+        let phase = match example.status {
+            InstanceStatus::ScanQrCode => Phase::Pairing(now),
+            status => Phase::Settled(status),
+        };
         Instance {
+            qr_issued: now,
             access_token: example
                 .access_token
                 .map_or_else(|| token_for(sequence), |t| t.expose_secret().to_owned()),
@@ -122,7 +145,7 @@ impl Store {
             webhook_url: None,
             created_at,
             connected_at,
-            phase: Phase::Settled(example.status),
+            phase,
         }
     }
 
@@ -175,18 +198,20 @@ impl Store {
         let request = self.validate_create(operation, body)?;
         let sequence = self.next_sequence();
         let id = uuid_for(sequence);
+        let now = self.clock.now();
         let instance = Instance {
+            qr_issued: now.instant,
             qr: QrImage::new(qr_payload(&id, sequence)),
             access_token: token_for(sequence),
             id,
             name: request.name,
             phone: request.phone,
             webhook_url: request.webhook_url,
-            created_at: self.clock.now().wall,
+            created_at: now.wall,
             connected_at: None,
-            phase: Phase::Settled(InstanceStatus::ScanQrCode),
+            phase: Phase::Pairing(now.instant),
         };
-        let created = self.with_qr_code(&instance, self.clock.now());
+        let created = self.with_qr_code(&instance, now);
         self.instances.insert(0, instance);
         Ok(created)
     }
@@ -209,8 +234,13 @@ impl Store {
         let now = self.clock.now();
         let instance = self.find_mut(id)?;
         instance.qr = QrImage::new(qr_payload(&instance.id, sequence));
+        instance.qr_issued = now.instant;
         instance.connected_at = None;
-        instance.phase = Phase::Settled(InstanceStatus::ScanQrCode);
+        // A fresh code does not restart the pairing attempt's clock: an
+        // instance that never gets scanned still fails.
+        if !matches!(instance.phase, Phase::Pairing(_)) {
+            instance.phase = Phase::Pairing(now.instant);
+        }
         let instance = instance.clone();
         Ok(self.with_qr_code(&instance, now))
     }
@@ -225,16 +255,19 @@ impl Store {
     }
 
     /// What a phone scanning the current QR code does: the instance links
-    /// and starts WORKING. Returns false if it was not waiting for a scan.
+    /// and starts WORKING. Returns false if it was not waiting for a scan,
+    /// or its current code has expired.
     pub(crate) fn scan(&mut self, id: &str) -> Result<bool, Refusal> {
         let now = self.clock.now();
-        let waiting = self.status_of(self.find(id)?, now) == InstanceStatus::ScanQrCode;
-        if waiting {
+        let instance = self.find(id)?;
+        let waiting = self.status_of(instance, now) == InstanceStatus::ScanQrCode;
+        let fresh = now.instant < instance.qr_issued + self.pairing.qr_lifetime;
+        if waiting && fresh {
             let instance = self.find_mut(id)?;
             instance.connected_at = Some(now.wall);
             instance.phase = Phase::Settled(InstanceStatus::Working);
         }
-        Ok(waiting)
+        Ok(waiting && fresh)
     }
 
     /// The status of an instance right now, if it exists.
@@ -254,9 +287,13 @@ impl Store {
     }
 
     fn status_of(&self, instance: &Instance, now: Now) -> InstanceStatus {
-        let since = match &instance.phase {
+        let (since, pairing_since) = match &instance.phase {
             Phase::Settled(status) => return status.clone(),
-            Phase::Restarting(since) => now.instant.saturating_duration_since(*since),
+            Phase::Pairing(since) => return self.pairing_status(*since, now),
+            Phase::Restarting(since) => (
+                now.instant.saturating_duration_since(*since),
+                *since + self.timing.stopped_for + self.timing.starting_for,
+            ),
         };
         let RestartTiming {
             stopped_for,
@@ -268,6 +305,17 @@ impl Store {
             InstanceStatus::Starting
         } else if instance.connected_at.is_some() {
             InstanceStatus::Working
+        } else {
+            self.pairing_status(pairing_since, now)
+        }
+    }
+
+    /// SCAN_QR_CODE, until `codes_before_failure` codes' worth of time has
+    /// passed since pairing began: then FAILED.
+    fn pairing_status(&self, since: std::time::Instant, now: Now) -> InstanceStatus {
+        let patience = self.pairing.qr_lifetime * self.pairing.codes_before_failure;
+        if now.instant.saturating_duration_since(since) >= patience {
+            InstanceStatus::Failed
         } else {
             InstanceStatus::ScanQrCode
         }

@@ -8,7 +8,7 @@ pub mod hostile;
 
 use std::time::Duration;
 
-use hypersender::{Client, RetryPolicy};
+use hypersender::{Client, RateLimits, RetryPolicy};
 
 /// The API token every test client sends. It has the Sanctum shape, so the
 /// redaction tests can look for its secret part.
@@ -40,11 +40,14 @@ pub fn fast_retries() -> RetryPolicy {
         .with_max_delay(Duration::from_secs(2))
 }
 
-/// A client of `server` with [`TEST_TOKEN`] and [`fast_retries`].
+/// A client of `server` with [`TEST_TOKEN`] and [`fast_retries`], and no
+/// client-side rate limits (the httpmock servers have none; the limiter is
+/// tested against the stateful mock).
 pub fn client_for(server: &httpmock::MockServer) -> Client {
     Client::builder(TEST_TOKEN)
         .base_url(server.base_url())
         .retry_policy(fast_retries())
+        .rate_limits(RateLimits::off())
         .build()
         .expect("a client for a local mock server")
 }

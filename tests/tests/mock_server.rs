@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
+use hypersender::RateLimits;
 use hypersender::{Client, Error, InstanceStatus};
 use hypersender_mock_server::{MockConfig, MockServer};
 
@@ -78,9 +79,15 @@ async fn create_scan_restart_and_reconnect() {
 }
 
 #[tokio::test]
-async fn a_rate_limit_beyond_the_retry_cap_is_returned_with_its_wait() {
+async fn a_servers_429_beyond_the_retry_cap_is_returned_with_its_wait() {
     let mock = frozen_mock().await;
-    let client = client_for(&mock);
+    // Without its own limiter the client meets the server's: the 11th
+    // health check in a minute is the mock's 429.
+    let client = hypersender::Client::builder(mock.token())
+        .base_url(mock.base_url())
+        .rate_limits(RateLimits::off())
+        .build()
+        .unwrap();
     let id = "fa3d01c4-1234-4c0d-a12f-df319b612f8c";
     for _ in 0..10 {
         client.check_health(id).send().await.unwrap();
@@ -94,10 +101,51 @@ async fn a_rate_limit_beyond_the_retry_cap_is_returned_with_its_wait() {
         error.to_string(),
         "check_health: HTTP 429 Too Many Requests: Too Many Attempts. (retry after 60 s)"
     );
-    assert!(matches!(error, Error::Http(_)));
-    // POST operations are never retried: the second new QR code in a
-    // minute is the mock's 429, straight away.
+    assert!(
+        matches!(
+            &error,
+            Error::RateLimited {
+                server: Some(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_client_keeps_the_documented_limit_before_sending() {
+    let mock = frozen_mock().await;
+    let client = client_for(&mock);
+    let id = "fa3d01c4-1234-4c0d-a12f-df319b612f8c";
     client.request_new_qr_code(id).send().await.unwrap();
+    let sent = mock.requests().len();
+    // POST fails fast: the second new QR code in a minute is refused by
+    // the client itself, with the wait, and nothing reaches the server.
     let error = client.request_new_qr_code(id).send().await.unwrap_err();
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
+    match &error {
+        Error::RateLimited {
+            retry_after: Some(wait),
+            server: None,
+            limit: Some(limit),
+            ..
+        } => {
+            assert!(*wait > Duration::from_secs(59) && *wait <= Duration::from_secs(60));
+            assert_eq!((limit.requests, limit.per), (1, Duration::from_secs(60)));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        error.to_string().starts_with(
+            "request_new_qr_code: the rate limit (1 per 60 s) is reached; it can be sent again in "
+        ),
+        "{error}"
+    );
+    assert_eq!(mock.requests().len(), sent, "nothing was sent");
+    assert_eq!(
+        client
+            .rate_limit_delay("request_new_qr_code")
+            .map(|d| d.as_secs()),
+        Some(59)
+    );
 }

@@ -20,7 +20,7 @@ pub const ACCESS_TOKEN: &str = "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva483
 /// A mock on its own runtime, so tests can run the binary synchronously.
 pub struct Mock {
     pub server: MockServer,
-    _runtime: tokio::runtime::Runtime,
+    runtime: tokio::runtime::Runtime,
 }
 
 impl Mock {
@@ -33,16 +33,18 @@ impl Mock {
         let server = runtime
             .block_on(MockServer::start(config.token(API_TOKEN)))
             .unwrap();
-        Self {
-            server,
-            _runtime: runtime,
-        }
+        Self { server, runtime }
     }
 
     /// Frozen at a fixed time, so created instances print the same each run.
     pub fn frozen() -> Self {
         let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
         Self::start(MockConfig::default().frozen_clock(at))
+    }
+
+    /// Runs `future` on the mock's runtime.
+    pub fn block_on<T>(&self, future: impl std::future::Future<Output = T>) -> T {
+        self.runtime.block_on(future)
     }
 
     /// Runs the binary against this mock.
@@ -106,4 +108,53 @@ pub fn golden(name: &str, actual: &str) {
 pub fn succeeded(run: Run) -> Run {
     assert_eq!(run.code, 0, "{run:?}");
     run
+}
+
+/// Decodes the QR code drawn with half blocks in `stdout` (the light
+/// modules drawn) with rqrr.
+pub fn decode_drawn_qr(stdout: &str) -> String {
+    const PIXELS: usize = 4;
+    let lines: Vec<Vec<char>> = stdout
+        .lines()
+        .filter(|line| !line.is_empty() && line.chars().all(|c| "█▀▄ ".contains(c)))
+        .map(|line| line.chars().collect())
+        .collect();
+    assert!(!lines.is_empty(), "no QR code drawn in:\n{stdout}");
+    let width = lines[0].len();
+    // Each character is two modules, top and bottom; light ones are drawn.
+    let light = |row: usize, column: usize| {
+        let c = lines[row / 2][column];
+        if row.is_multiple_of(2) {
+            c == '█' || c == '▀'
+        } else {
+            c == '█' || c == '▄'
+        }
+    };
+    let (w, h) = (width * PIXELS, lines.len() * 2 * PIXELS);
+    decode_pixels(w, h, |x, y| {
+        if light(y / PIXELS, x / PIXELS) {
+            255
+        } else {
+            0
+        }
+    })
+}
+
+/// Decodes the QR code in a PNG with rqrr.
+pub fn decode_png_qr(png: &[u8]) -> String {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    let width = info.width as usize;
+    decode_pixels(width, info.height as usize, |x, y| pixels[y * width + x])
+}
+
+/// Decodes the one QR code in a grayscale image with rqrr.
+pub fn decode_pixels(width: usize, height: usize, luma: impl FnMut(usize, usize) -> u8) -> String {
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, luma);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "exactly one QR code in the image");
+    grids[0].decode().unwrap().1
 }

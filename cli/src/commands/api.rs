@@ -3,10 +3,23 @@
 //! from the same prepared spec as the client, so an operation the vendor
 //! adds is usable here with no code written for it.
 
-use hypersender::Arguments;
-use hypersender::catalog;
+use std::process::ExitCode;
 
+use hypersender::catalog;
+use hypersender::{Arguments, Client};
+
+use crate::args::{ApiArgs, Global};
 use crate::failure::Failure;
+use crate::{output, terminal};
+
+/// `api OPERATION`: the operation called by name; its JSON response printed.
+pub async fn run(client: &Client, global: &Global, args: ApiArgs) -> Result<ExitCode, Failure> {
+    let operation = args.operation.unwrap_or_default();
+    let arguments = arguments(&args.params, args.body.as_deref())?;
+    let response = client.call(&operation, &arguments).await?;
+    terminal::out_json(&output::prepare(&response, global.show_secrets));
+    Ok(ExitCode::SUCCESS)
+}
 
 /// Every operation, with its parameters and body fields, for `api` alone.
 pub fn operations_table() -> String {
@@ -42,7 +55,7 @@ pub fn operations_table() -> String {
 }
 
 /// The library's arguments from `--param`s and `--body` (inline or `@FILE`).
-pub fn arguments(params: &[(String, String)], body: Option<&str>) -> Result<Arguments, Failure> {
+fn arguments(params: &[(String, String)], body: Option<&str>) -> Result<Arguments, Failure> {
     let mut arguments = Arguments::new();
     for (name, value) in params {
         arguments = arguments.value(name, value);

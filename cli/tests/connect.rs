@@ -1,0 +1,269 @@
+//! `instances connect` for real: against an in-process mock, piped (plain
+//! lines), as JSON Lines, and on a terminal (tmux): the QR code drawn with
+//! its countdown, replaced in place when a fresh one arrives, the exit code
+//! when it is scanned, times out, or the instance fails.
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hypersender::InstanceStatus;
+use hypersender_mock_server::MockConfig;
+use support::*;
+
+/// Starts `hypersender ... instances connect` in the background, piped.
+fn spawn_connect(mock: &Mock, name: &str, extra: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_hypersender"))
+        .args(["--base-url", &mock.server.base_url(), "--token", API_TOKEN])
+        .args(extra)
+        .args([
+            "instances",
+            "connect",
+            "--phone",
+            "+201234567896",
+            "--name",
+            name,
+        ])
+        .env_remove("HYPERSENDER_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The id of the instance called `name`, once the CLI created it.
+fn created(mock: &Mock, name: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let found = mock.block_on(async {
+            let client = hypersender::Client::builder(API_TOKEN)
+                .base_url(mock.server.base_url())
+                .build()
+                .unwrap();
+            client
+                .list_instances()
+                .filter_name(name)
+                .send()
+                .await
+                .unwrap()
+        });
+        if let Some(instance) = found.into_iter().find(|i| i.name == name) {
+            return instance.id;
+        }
+        assert!(Instant::now() < deadline, "{name} was never created");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn finished(child: Child) -> Run {
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn piped_connect_prints_each_event_and_exits_0_once_scanned() {
+    let mock = Mock::start(MockConfig::default().without_rate_limits());
+    let child = spawn_connect(&mock, "Piped", &[]);
+    let id = created(&mock, "Piped");
+    assert!(mock.server.scan(&id));
+    let run = finished(child);
+    assert_eq!(run.code, 0, "{run:?}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with(&format!("created Piped ({id})")),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout
+            .contains("status SCAN_QR_CODE\nQR code 1 (expires in "),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("status WORKING"), "{run:?}");
+    assert!(!run.stdout.contains('\u{1b}'), "no escape codes when piped");
+    // The code drawn is the mock's current code for the instance.
+    assert_eq!(
+        Some(decode_drawn_qr(&run.stdout)),
+        mock.server.qr_payload(&id)
+    );
+}
+
+#[test]
+fn json_connect_prints_one_event_per_line() {
+    let mock = Mock::start(MockConfig::default().without_rate_limits());
+    let child = spawn_connect(&mock, "Json", &["--json"]);
+    let id = created(&mock, "Json");
+    assert!(mock.server.scan(&id));
+    let run = finished(child);
+    assert_eq!(run.code, 0, "{run:?}");
+    let events: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["event"].to_string())
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "\"created\"",
+            "\"status\"",
+            "\"qr_code\"",
+            "\"status\"",
+            "\"connected\""
+        ],
+        "{run:?}"
+    );
+    assert!(
+        run.stdout.contains(r#""access_token":"1003|********""#),
+        "tokens masked: {}",
+        run.stdout
+    );
+}
+
+#[test]
+fn connect_exits_3_at_its_timeout_and_5_for_a_lasting_failure() {
+    let mock = Mock::start(MockConfig::default().without_rate_limits());
+    let run = mock.run(&[
+        "instances",
+        "connect",
+        "--phone",
+        "+201234567897",
+        "--name",
+        "Slow",
+        "--timeout",
+        "2s",
+    ]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("timed out after 2 s; the instance is SCAN_QR_CODE"),
+        "{run:?}"
+    );
+
+    let failing = Mock::start(
+        MockConfig::default()
+            .without_rate_limits()
+            .qr_lifetime(Duration::from_secs(1))
+            .qr_codes_before_failure(1)
+            .restart_timing(Duration::ZERO, Duration::ZERO),
+    );
+    let run = failing.run(&[
+        "instances",
+        "connect",
+        "--phone",
+        "+201234567898",
+        "--name",
+        "Doomed",
+        "--timeout",
+        "60s",
+        "--qr-lifetime",
+        "1s",
+    ]);
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(run.stdout.contains("FAILED: restarted it"), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("the instance is FAILED after 1 restart(s)"),
+        "{run:?}"
+    );
+}
+
+/// A tmux session running one command in a terminal of its own.
+struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    fn start(command: &str) -> Self {
+        let session = format!("hypersender-test-{}", std::process::id());
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "120",
+                "-y",
+                "70",
+                command,
+            ])
+            .status()
+            .expect("tmux is installed");
+        assert!(status.success());
+        Self { session }
+    }
+
+    fn screen(&self) -> String {
+        let output = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `text`, and returns that screen.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never showed {text:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
+
+#[test]
+fn on_a_terminal_the_qr_code_counts_down_and_is_replaced_in_place() {
+    let mock = Mock::start(MockConfig::default());
+    let command = format!(
+        "{} --base-url {} --token '{API_TOKEN}' instances connect --phone +201234567899 --name Live --qr-lifetime 4s; echo EXIT=$?; sleep 60",
+        env!("CARGO_BIN_EXE_hypersender"),
+        mock.server.base_url()
+    );
+    let tmux = Tmux::start(&command);
+    let first = tmux.wait_for("QR code 1: expires in");
+    assert!(first.contains("Instance  Live ("), "{first}");
+    assert!(first.contains("Status    SCAN_QR_CODE"), "{first}");
+    let id = created(&mock, "Live");
+    assert_eq!(
+        Some(decode_drawn_qr(&first)),
+        mock.server.qr_payload(&id),
+        "the screen scans"
+    );
+
+    let second = tmux.wait_for("QR code 2: expires in");
+    assert!(
+        !second.contains("QR code 1"),
+        "replaced in place, not appended:\n{second}"
+    );
+    assert_eq!(second.matches("Instance  Live").count(), 1, "{second}");
+    assert_eq!(
+        Some(decode_drawn_qr(&second)),
+        mock.server.qr_payload(&id),
+        "the new code is drawn"
+    );
+
+    assert!(mock.server.scan(&id));
+    let done = tmux.wait_for("EXIT=0");
+    assert!(done.contains("Status    WORKING"), "{done}");
+    assert!(done.contains("connected_at"), "{done}");
+    assert_eq!(mock.server.status(&id), Some(InstanceStatus::Working));
+}

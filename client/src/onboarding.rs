@@ -1,0 +1,661 @@
+//! Waiting for a status, and connecting an instance in one call: the
+//! documented onboarding flow (create, show the QR code, poll until
+//! WORKING), within the documented rate limits, on tokio's clock.
+//!
+//! What is documented and what is inferred: the QR code expires after about
+//! 60 s and a fresh one may be requested once a minute (documented); an
+//! instance whose QR codes go unscanned for a few minutes turns FAILED and
+//! one restart plus a fresh code recovers it (inferred from WAHA, which the
+//! service appears to run on; hence `ConnectOptions::max_restarts`).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_core::Stream;
+use tokio::time::Instant;
+
+use crate::error::Error;
+use crate::types::{HealthResponse, InstanceResponse, InstanceWithQrCode};
+use crate::{Client, InstanceStatus, QR_CODE_LIFETIME, QrCode};
+
+/// Called with each health seen while waiting.
+type OnHealth = Arc<dyn Fn(&HealthResponse) + Send + Sync>;
+
+/// How [`Client::wait_for_status`] waits.
+#[derive(Clone)]
+pub struct WaitOptions {
+    timeout: Duration,
+    poll_interval: Option<Duration>,
+    stop_on_failed: bool,
+    on_health: Option<OnHealth>,
+}
+
+impl Default for WaitOptions {
+    /// Two minutes; one check per slot of the health limit (6 s for the
+    /// documented 10 per minute); a FAILED instance ends the wait.
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(120),
+            poll_interval: None,
+            stop_on_failed: true,
+            on_health: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for WaitOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaitOptions")
+            .field("timeout", &self.timeout)
+            .field("poll_interval", &self.poll_interval)
+            .field("stop_on_failed", &self.stop_on_failed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WaitOptions {
+    /// Gives up after `timeout`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Checks health every `interval` (default: the documented limit's
+    /// spacing, 60 s / 10). The client's limiter never lets checks exceed
+    /// the documented limit, whatever the interval.
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = Some(interval);
+        self
+    }
+
+    /// Whether FAILED ends the wait with [`Error::InstanceFailed`] (default
+    /// true; ignored when FAILED is the target).
+    pub fn stop_on_failed(mut self, stop: bool) -> Self {
+        self.stop_on_failed = stop;
+        self
+    }
+
+    /// Calls `on_health` with every health seen (a progress line, a UI).
+    pub fn on_health(
+        mut self,
+        on_health: impl Fn(&HealthResponse) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_health = Some(Arc::new(on_health));
+        self
+    }
+}
+
+/// The default spacing of health checks: the documented limit's.
+fn health_interval(client: &Client) -> Duration {
+    crate::catalog::find("check_health")
+        .and_then(|operation| client.generated.inner.limiter.settings().limit(operation))
+        .map_or(Duration::from_secs(6), |limit| {
+            limit.per / limit.requests.max(1)
+        })
+}
+
+/// Whether an error may go away by itself (worth another check).
+fn is_transient(error: &Error) -> bool {
+    match error {
+        Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
+        Error::Http(e) => e.status.is_server_error(),
+        _ => false,
+    }
+}
+
+impl Client {
+    /// Polls `instance`'s health until it is `target`, within the documented
+    /// health limit (the client's limiter waits for free slots; a 429 inside
+    /// the deadline is waited out).
+    ///
+    /// Returns the last health, or [`Error::WaitTimedOut`] (carrying the last
+    /// status seen) when the timeout passes first, or
+    /// [`Error::InstanceFailed`] when the instance is FAILED and the target
+    /// is not. A transient error (connection, 5xx, 429) is retried at the
+    /// next check; any other is returned at once.
+    ///
+    /// ```no_run
+    /// # async fn example(client: hypersender::Client) -> Result<(), hypersender::Error> {
+    /// use std::time::Duration;
+    /// use hypersender::{InstanceStatus, WaitOptions};
+    ///
+    /// client.restart_instance("fa3d01c4").send().await?;
+    /// let options = WaitOptions::default().timeout(Duration::from_secs(60));
+    /// let health = client.wait_for_status("fa3d01c4", InstanceStatus::Working, options).await?;
+    /// println!("connected at {:?}", health.connected_at);
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_for_status(
+        &self,
+        instance: &str,
+        target: InstanceStatus,
+        options: WaitOptions,
+    ) -> Result<HealthResponse, Error> {
+        let started = Instant::now();
+        let deadline = started + options.timeout;
+        let interval = options
+            .poll_interval
+            .unwrap_or_else(|| health_interval(self));
+        let mut last: Option<HealthResponse> = None;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let check = tokio::time::timeout(remaining, self.check_health(instance).send()).await;
+            let mut pause = interval;
+            match check {
+                Err(_) => break,
+                Ok(Ok(health)) => {
+                    if let Some(on_health) = &options.on_health {
+                        on_health(&health);
+                    }
+                    if health.status == target {
+                        return Ok(health);
+                    }
+                    if options.stop_on_failed && health.status == InstanceStatus::Failed {
+                        return Err(Error::InstanceFailed(Box::new(health)));
+                    }
+                    last = Some(health);
+                }
+                Ok(Err(error)) if is_transient(&error) => {
+                    tracing::info!(error = %error, "health check failed; checking again");
+                    if let Some(wait) = error.retry_after() {
+                        pause = pause.max(wait);
+                    }
+                }
+                Ok(Err(error)) => return Err(error),
+            }
+            let wake = Instant::now() + pause;
+            if wake >= deadline {
+                tokio::time::sleep_until(deadline).await;
+                break;
+            }
+            tokio::time::sleep_until(wake).await;
+        }
+        Err(Error::WaitTimedOut {
+            instance: instance.to_owned(),
+            target,
+            last: last.map(Box::new),
+            waited: started.elapsed(),
+        })
+    }
+}
+
+/// What a new (or reused) instance is connected with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectRequest {
+    name: String,
+    phone: String,
+    webhook_url: Option<String>,
+}
+
+impl ConnectRequest {
+    /// An instance called `name` (unique per account) for `phone` (E.164).
+    pub fn new(name: impl Into<String>, phone: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            phone: phone.into(),
+            webhook_url: None,
+        }
+    }
+
+    /// The https URL that receives messages and status events.
+    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.webhook_url = Some(url.into());
+        self
+    }
+}
+
+/// How [`Client::connect`] proceeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectOptions {
+    timeout: Duration,
+    qr_lifetime: Duration,
+    max_restarts: u32,
+    poll_interval: Option<Duration>,
+}
+
+impl Default for ConnectOptions {
+    /// Five minutes, QR codes good for [`QR_CODE_LIFETIME`], one restart
+    /// for a FAILED instance, health checked at the documented limit's pace.
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(300),
+            qr_lifetime: QR_CODE_LIFETIME,
+            max_restarts: 1,
+            poll_interval: None,
+        }
+    }
+}
+
+impl ConnectOptions {
+    /// Gives up after `timeout`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How long a QR code can be scanned (documented: about 60 s); a fresh
+    /// one is requested when it has passed.
+    pub fn qr_lifetime(mut self, lifetime: Duration) -> Self {
+        self.qr_lifetime = lifetime;
+        self
+    }
+
+    /// How many restarts a FAILED instance gets (default 1) before the flow
+    /// gives up and the dashboard is the documented next step.
+    pub fn max_restarts(mut self, restarts: u32) -> Self {
+        self.max_restarts = restarts;
+        self
+    }
+
+    /// Checks health every `interval` (default: the documented limit's pace).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = Some(interval);
+        self
+    }
+}
+
+/// What happened while connecting, in order.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ConnectEvent {
+    /// The instance was created.
+    Created(Box<InstanceWithQrCode>),
+    /// An instance with exactly this name already existed and is used.
+    Reused(Box<InstanceResponse>),
+    /// A QR code to show: the first, or a fresh one after the last expired
+    /// or after a restart (`number` counts them from 1).
+    QrCode {
+        /// The instance.
+        instance_id: String,
+        /// The code, with its expiry.
+        qr_code: QrCode,
+        /// Which code of this flow it is.
+        number: u32,
+    },
+    /// The status changed (the first one seen included).
+    Status {
+        /// The instance.
+        instance_id: String,
+        /// The new status.
+        status: InstanceStatus,
+    },
+    /// A FAILED instance was restarted.
+    Restarted {
+        /// The instance.
+        instance_id: String,
+    },
+    /// The instance is WORKING; the last event.
+    Connected(Box<HealthResponse>),
+    /// The flow stopped without a connection; the last event.
+    GaveUp {
+        /// The instance, if one was created or found.
+        instance_id: Option<String>,
+        /// Why.
+        reason: GiveUpReason,
+    },
+}
+
+/// Why [`Client::connect`] gave up.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum GiveUpReason {
+    /// The timeout passed; the last status seen, if any.
+    TimedOut(Option<InstanceStatus>),
+    /// The instance stayed FAILED after the allowed restarts (the docs'
+    /// next step: the dashboard or support).
+    Failed {
+        /// Restarts tried.
+        restarts: u32,
+    },
+    /// A call failed in a way waiting does not fix.
+    Error(Arc<Error>),
+}
+
+impl std::fmt::Display for GiveUpReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TimedOut(Some(status)) => write!(f, "timed out while the instance was {status}"),
+            Self::TimedOut(None) => f.write_str("timed out before the instance was seen"),
+            Self::Failed { restarts } => write!(
+                f,
+                "the instance is FAILED after {restarts} restart(s): check the dashboard or contact support"
+            ),
+            Self::Error(error) => write!(f, "{}", error.display_chain()),
+        }
+    }
+}
+
+impl Client {
+    /// Connects an instance in one call: the documented onboarding flow as a
+    /// stream of [`ConnectEvent`]s.
+    ///
+    /// 1. An instance whose name is exactly `request`'s is reused (a
+    ///    WORKING one connects at once); otherwise it is created (a create
+    ///    refused because the name was taken meanwhile reuses the winner).
+    /// 2. Its QR code is an event; a fresh one is requested when it expires,
+    ///    exactly when the documented 1-per-minute limit allows.
+    /// 3. Health is checked at the documented pace; each change is an event.
+    /// 4. FAILED gets `max_restarts` restarts (each followed by a fresh QR
+    ///    code); WORKING ends the stream with [`ConnectEvent::Connected`];
+    ///    the timeout, a lasting FAILED or an error with
+    ///    [`ConnectEvent::GaveUp`].
+    ///
+    /// Nothing runs in the background: dropping the stream stops the flow,
+    /// and no request is sent after that. Every wait is on tokio's clock.
+    ///
+    /// ```no_run
+    /// # async fn example(client: hypersender::Client) {
+    /// use futures_util::StreamExt;
+    /// use hypersender::{ConnectEvent, ConnectOptions, ConnectRequest};
+    ///
+    /// let flow = client.connect(ConnectRequest::new("Support Line", "+201234567892"), ConnectOptions::default());
+    /// let mut flow = std::pin::pin!(flow);
+    /// while let Some(event) = flow.next().await {
+    ///     match event {
+    ///         ConnectEvent::QrCode { qr_code, .. } => println!("scan: {}", qr_code.data_uri()),
+    ///         ConnectEvent::Connected(health) => println!("connected at {:?}", health.connected_at),
+    ///         ConnectEvent::GaveUp { reason, .. } => eprintln!("gave up: {reason}"),
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn connect(
+        &self,
+        request: ConnectRequest,
+        options: ConnectOptions,
+    ) -> impl Stream<Item = ConnectEvent> + Send + '_ {
+        let flow = Flow::new(self, request, options);
+        futures_util::stream::unfold(flow, |mut flow| async move {
+            let event = flow.next().await?;
+            Some((event, flow))
+        })
+    }
+}
+
+/// The connect flow's state between events.
+struct Flow<'a> {
+    client: &'a Client,
+    request: ConnectRequest,
+    options: ConnectOptions,
+    deadline: Instant,
+    interval: Duration,
+    started: bool,
+    finished: bool,
+    instance_id: Option<String>,
+    status: Option<InstanceStatus>,
+    /// When the current QR code stops being scannable.
+    qr_expires: Option<Instant>,
+    qr_codes: u32,
+    restarts: u32,
+    events: VecDeque<ConnectEvent>,
+}
+
+impl<'a> Flow<'a> {
+    fn new(client: &'a Client, request: ConnectRequest, options: ConnectOptions) -> Self {
+        Self {
+            deadline: Instant::now() + options.timeout,
+            interval: options
+                .poll_interval
+                .unwrap_or_else(|| health_interval(client)),
+            client,
+            request,
+            options,
+            started: false,
+            finished: false,
+            instance_id: None,
+            status: None,
+            qr_expires: None,
+            qr_codes: 0,
+            restarts: 0,
+            events: VecDeque::new(),
+        }
+    }
+
+    /// The next event: queued ones first, else the next step's.
+    async fn next(&mut self) -> Option<ConnectEvent> {
+        while self.events.is_empty() && !self.finished {
+            let step = if self.started {
+                self.poll().await
+            } else {
+                self.started = true;
+                self.start().await
+            };
+            if let Err(reason) = step {
+                self.give_up(reason);
+            }
+        }
+        self.events.pop_front()
+    }
+
+    fn give_up(&mut self, reason: GiveUpReason) {
+        self.finished = true;
+        self.events.push_back(ConnectEvent::GaveUp {
+            instance_id: self.instance_id.clone(),
+            reason,
+        });
+    }
+
+    fn id(&self) -> String {
+        self.instance_id.clone().unwrap_or_default()
+    }
+
+    /// Finds or creates the instance and shows its first QR code.
+    async fn start(&mut self) -> Result<(), GiveUpReason> {
+        if let Some(existing) = self.find_existing().await? {
+            return self.reuse(existing).await;
+        }
+        let created = self
+            .when_allowed("create_instance", |client, request: &ConnectRequest| {
+                let mut create = client
+                    .create_instance()
+                    .phone(&request.phone)
+                    .name(&request.name);
+                if let Some(url) = &request.webhook_url {
+                    create = create.webhook_url(url);
+                }
+                create.send()
+            })
+            .await;
+        match created {
+            Ok(instance) => {
+                self.instance_id = Some(instance.id.clone());
+                let qr = instance.qr_code.clone();
+                let status = instance.status.clone();
+                self.events
+                    .push_back(ConnectEvent::Created(Box::new(instance)));
+                self.status_seen(status);
+                self.show_qr(qr);
+                Ok(())
+            }
+            // Created by someone else between our list and our create.
+            Err(Error::Http(e)) if e.status == 422 => match self.find_existing().await? {
+                Some(existing) => self.reuse(existing).await,
+                None => Err(gave_up(Error::Http(e))),
+            },
+            Err(error) => Err(gave_up(error)),
+        }
+    }
+
+    async fn find_existing(&self) -> Result<Option<InstanceResponse>, GiveUpReason> {
+        let listed = self
+            .client
+            .list_instances()
+            .filter_name(&self.request.name)
+            .send()
+            .await
+            .map_err(gave_up)?;
+        // `filter[name]` matches part of the name: keep the exact one.
+        Ok(listed.into_iter().find(|i| i.name == self.request.name))
+    }
+
+    async fn reuse(&mut self, existing: InstanceResponse) -> Result<(), GiveUpReason> {
+        self.instance_id = Some(existing.id.clone());
+        let status = existing.status.clone();
+        self.events
+            .push_back(ConnectEvent::Reused(Box::new(existing)));
+        self.status_seen(status.clone());
+        match status {
+            InstanceStatus::Working => self.check().await,
+            InstanceStatus::Failed => self.restart().await,
+            InstanceStatus::ScanQrCode => self.fresh_qr_code().await,
+            _ => Ok(()),
+        }
+    }
+
+    /// One step after the pace's pause: a fresh QR code when the last one
+    /// expired and the limit allows, else a health check.
+    async fn poll(&mut self) -> Result<(), GiveUpReason> {
+        let now = Instant::now();
+        let mut wake = now + self.interval;
+        if self.status == Some(InstanceStatus::ScanQrCode) {
+            // Wake up exactly when the code expires and a fresh one may be
+            // requested.
+            let expired_at = self.qr_expires.unwrap_or(now);
+            wake = wake.min(expired_at.max(now + self.qr_delay()));
+        }
+        if wake >= self.deadline {
+            tokio::time::sleep_until(self.deadline).await;
+            return Err(GiveUpReason::TimedOut(self.status.clone()));
+        }
+        tokio::time::sleep_until(wake).await;
+        if self.needs_qr_code() && self.qr_delay().is_zero() {
+            return self.fresh_qr_code().await;
+        }
+        self.check().await
+    }
+
+    /// One health check and what it calls for.
+    async fn check(&mut self) -> Result<(), GiveUpReason> {
+        let id = self.id();
+        match self.client.check_health(&id).send().await {
+            Ok(health) => self.health_seen(health).await,
+            Err(error) if is_transient(&error) => Ok(()),
+            Err(error) => Err(gave_up(error)),
+        }
+    }
+
+    async fn health_seen(&mut self, health: HealthResponse) -> Result<(), GiveUpReason> {
+        self.status_seen(health.status.clone());
+        match health.status {
+            InstanceStatus::Working => {
+                self.finished = true;
+                self.events
+                    .push_back(ConnectEvent::Connected(Box::new(health)));
+                Ok(())
+            }
+            InstanceStatus::Failed => self.restart().await,
+            _ => Ok(()),
+        }
+    }
+
+    fn status_seen(&mut self, status: InstanceStatus) {
+        if self.status.as_ref() != Some(&status) {
+            self.status = Some(status.clone());
+            self.events.push_back(ConnectEvent::Status {
+                instance_id: self.id(),
+                status,
+            });
+        }
+    }
+
+    /// Waiting for a scan with no code, or an expired one.
+    fn needs_qr_code(&self) -> bool {
+        self.status == Some(InstanceStatus::ScanQrCode)
+            && self
+                .qr_expires
+                .is_none_or(|expires| Instant::now() >= expires)
+    }
+
+    fn qr_delay(&self) -> Duration {
+        self.client
+            .rate_limit_delay("request_new_qr_code")
+            .unwrap_or_default()
+    }
+
+    fn show_qr(&mut self, qr_code: QrCode) {
+        self.qr_codes += 1;
+        self.qr_expires = Some(qr_code.received_at() + self.options.qr_lifetime);
+        self.events.push_back(ConnectEvent::QrCode {
+            instance_id: self.id(),
+            qr_code,
+            number: self.qr_codes,
+        });
+    }
+
+    async fn fresh_qr_code(&mut self) -> Result<(), GiveUpReason> {
+        let id = self.id();
+        let fresh = self
+            .when_allowed("request_new_qr_code", |client, _| {
+                client.request_new_qr_code(&id).send()
+            })
+            .await
+            .map_err(gave_up)?;
+        self.status_seen(fresh.status.clone());
+        if fresh.status == InstanceStatus::Failed {
+            // A code for a FAILED instance cannot be scanned: restart first.
+            return self.restart().await;
+        }
+        self.show_qr(fresh.qr_code);
+        Ok(())
+    }
+
+    async fn restart(&mut self) -> Result<(), GiveUpReason> {
+        if self.restarts >= self.options.max_restarts {
+            return Err(GiveUpReason::Failed {
+                restarts: self.restarts,
+            });
+        }
+        let id = self.id();
+        self.when_allowed("restart_instance", |client, _| {
+            client.restart_instance(&id).send()
+        })
+        .await
+        .map_err(gave_up)?;
+        self.restarts += 1;
+        // The restarted instance shows a new code once it asks for a scan.
+        self.qr_expires = None;
+        self.events
+            .push_back(ConnectEvent::Restarted { instance_id: id });
+        Ok(())
+    }
+
+    /// Sends with `send` once the client's limiter allows `operation`
+    /// (whatever its mode), waiting out a 429; past the deadline, the flow
+    /// times out instead.
+    async fn when_allowed<T, F, Fut>(&self, operation: &str, send: F) -> Result<T, Error>
+    where
+        F: Fn(&'a Client, &ConnectRequest) -> Fut,
+        Fut: std::future::Future<Output = Result<T, Error>>,
+    {
+        let mut wait = self.client.rate_limit_delay(operation).unwrap_or_default();
+        loop {
+            if Instant::now() + wait >= self.deadline {
+                tokio::time::sleep_until(self.deadline).await;
+                return Err(Error::WaitTimedOut {
+                    instance: self.id(),
+                    target: InstanceStatus::Working,
+                    last: None,
+                    waited: self.options.timeout,
+                });
+            }
+            tokio::time::sleep(wait).await;
+            match send(self.client, &self.request).await {
+                Err(Error::RateLimited { retry_after, .. }) => {
+                    wait = retry_after.unwrap_or(Duration::from_secs(1));
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+}
+
+/// An error as the reason to give up (a deadline passed while waiting for a
+/// rate limit is a timeout).
+fn gave_up(error: Error) -> GiveUpReason {
+    match error {
+        Error::WaitTimedOut { last, .. } => GiveUpReason::TimedOut(last.map(|h| h.status)),
+        other => GiveUpReason::Error(Arc::new(other)),
+    }
+}
