@@ -1,7 +1,9 @@
 //! Shared pieces of the benchmarks: a keep-alive loopback server answering
 //! every request with one fixed response, and a large list body.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -74,4 +76,45 @@ pub fn instance_list(count: usize) -> String {
         })
         .collect();
     serde_json::Value::Array(items).to_string()
+}
+
+/// A global allocator that counts live bytes and their peak; declare it with
+/// `#[global_allocator] static ALLOCATOR: Counting = Counting;`.
+pub struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call unchanged to the system allocator; it only
+// counts sizes in atomics.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let now = CURRENT.fetch_add(layout.size(), Ordering::SeqCst) + layout.size();
+        PEAK.fetch_max(now, Ordering::SeqCst);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        CURRENT.fetch_sub(layout.size(), Ordering::SeqCst);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+/// Starts measuring: the peak is reset to the bytes live now.
+pub fn peak_reset() -> usize {
+    let base = CURRENT.load(Ordering::SeqCst);
+    PEAK.store(base, Ordering::SeqCst);
+    base
+}
+
+/// The peak bytes above `base` since [`peak_reset`] returned it.
+pub fn peak_since(base: usize) -> usize {
+    PEAK.load(Ordering::SeqCst).saturating_sub(base)
+}
+
+/// Peak bytes allocated above the starting point while `work` runs.
+pub fn peak_during<T>(work: impl FnOnce() -> T) -> (usize, T) {
+    let base = peak_reset();
+    let result = work();
+    (peak_since(base), result)
 }

@@ -2,42 +2,11 @@
 //! versus the hand-written struct, measured by a counting allocator in the
 //! same process. `cargo run --release -p hypersender-bench --bin decode_memory`
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use hypersender::types::InstanceResponse;
-use hypersender_bench::instance_list;
-
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards every call unchanged to the system allocator; it only
-// counts sizes in atomics.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let now = CURRENT.fetch_add(layout.size(), Ordering::SeqCst) + layout.size();
-        PEAK.fetch_max(now, Ordering::SeqCst);
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        CURRENT.fetch_sub(layout.size(), Ordering::SeqCst);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use hypersender_bench::{Counting, instance_list, peak_during};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
-
-/// Peak bytes allocated above the starting point while `work` runs.
-fn peak_during<T>(work: impl FnOnce() -> T) -> (usize, T) {
-    let base = CURRENT.load(Ordering::SeqCst);
-    PEAK.store(base, Ordering::SeqCst);
-    let result = work();
-    (PEAK.load(Ordering::SeqCst) - base, result)
-}
 
 fn main() {
     let body = instance_list(10_000);
