@@ -7,8 +7,10 @@ mod client;
 mod contract;
 mod dynamic;
 mod error;
+mod fleet;
 mod onboarding;
 mod open_enum;
+mod pace;
 mod pipeline;
 mod qr_code;
 mod rate_limit;
@@ -32,6 +34,10 @@ pub use client::{
 };
 pub use dynamic::Arguments;
 pub use error::{DecodeError, Error, HttpError};
+pub use fleet::{
+    Applied, Change, DesiredInstance, Diagnosis, Difference, Ensured, FleetEvent, PlanStep, Remedy,
+    Restarted, WatchOptions, diagnose, diff_instances,
+};
 pub use onboarding::{ConnectEvent, ConnectOptions, ConnectRequest, GiveUpReason, WaitOptions};
 pub use open_enum::{UnknownValue, UnknownValueError};
 pub use operations::Response;

@@ -629,24 +629,16 @@ impl<'a> Flow<'a> {
         F: Fn(&'a Client, &ConnectRequest) -> Fut,
         Fut: std::future::Future<Output = Result<T, Error>>,
     {
-        let mut wait = self.client.rate_limit_delay(operation).unwrap_or_default();
-        loop {
-            if Instant::now() + wait >= self.deadline {
-                tokio::time::sleep_until(self.deadline).await;
-                return Err(Error::WaitTimedOut {
-                    instance: self.id(),
-                    target: InstanceStatus::Working,
-                    last: None,
-                    waited: self.options.timeout,
-                });
-            }
-            tokio::time::sleep(wait).await;
-            match send(self.client, &self.request).await {
-                Err(Error::RateLimited { retry_after, .. }) => {
-                    wait = retry_after.unwrap_or(Duration::from_secs(1));
-                }
-                outcome => return outcome,
-            }
+        let paced =
+            crate::pace::when_allowed(self.client, operation, || send(self.client, &self.request));
+        match tokio::time::timeout_at(self.deadline, paced).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Error::WaitTimedOut {
+                instance: self.id(),
+                target: InstanceStatus::Working,
+                last: None,
+                waited: self.options.timeout,
+            }),
         }
     }
 }

@@ -61,7 +61,7 @@ pub use http::{BASE_PATH, CONTROL_PATH, EXAMPLE_HEADER};
 use clock::Clock;
 pub use http::LoggedRequest;
 use http::Shared;
-use state::{Pairing, RestartTiming, Store};
+use state::{Flaps, Pairing, RestartTiming, Store};
 
 /// The API token the mock accepts unless told otherwise. Not a secret: it
 /// only opens the mock.
@@ -76,6 +76,8 @@ pub struct MockConfig {
     pairing: Pairing,
     clock: ClockChoice,
     rate_limits: bool,
+    generated: Option<(usize, u64)>,
+    flaps: Option<Flaps>,
 }
 
 /// Which clock a mock follows.
@@ -105,6 +107,8 @@ impl Default for MockConfig {
             },
             clock: ClockChoice::System,
             rate_limits: true,
+            generated: None,
+            flaps: None,
         }
     }
 }
@@ -161,6 +165,22 @@ impl MockConfig {
         self
     }
 
+    /// Adds `count` made-up instances after the documented examples
+    /// (`Instance 0001`, ...), their statuses drawn from `seed`: mostly
+    /// WORKING, some of every other status. The same seed gives the same
+    /// fleet.
+    pub fn generated_instances(mut self, count: usize, seed: u64) -> Self {
+        self.generated = Some((count, seed));
+        self
+    }
+
+    /// Every `every`, the next WORKING instance (in turn) shows STARTING
+    /// for `lasting`, then WORKING again: the brief flaps of a reconnect.
+    pub fn flapping(mut self, every: Duration, lasting: Duration) -> Self {
+        self.flaps = Some(Flaps { every, lasting });
+        self
+    }
+
     /// Turns the documented rate limits off.
     pub fn without_rate_limits(mut self) -> Self {
         self.rate_limits = false;
@@ -176,6 +196,8 @@ impl fmt::Debug for MockConfig {
             .field("timing", &self.timing)
             .field("pairing", &self.pairing)
             .field("clock", &self.clock)
+            .field("generated", &self.generated)
+            .field("flaps", &self.flaps)
             .field("rate_limits", &self.rate_limits)
             .finish()
     }
@@ -216,13 +238,19 @@ impl MockServer {
             ClockChoice::Frozen(at) => Clock::frozen(at),
             ClockChoice::Tokio(at) => Clock::tokio(at),
         };
-        let store = Store::new(
+        let mut store = Store::new(
             seed,
             clock,
             config.timing,
             config.pairing,
             config.rate_limits,
         );
+        if let Some((count, seed)) = config.generated {
+            store.add_generated(count, seed);
+        }
+        if let Some(flaps) = config.flaps {
+            store.set_flaps(flaps);
+        }
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             token: config.token,
@@ -277,6 +305,12 @@ impl MockServer {
     /// waiting.
     pub fn scan(&self, instance: &str) -> bool {
         self.shared.store().scan(instance).unwrap_or(false)
+    }
+
+    /// Sets an instance's status (SCAN_QR_CODE starts pairing anew);
+    /// returns whether the instance exists.
+    pub fn set_status(&self, instance: &str, status: InstanceStatus) -> bool {
+        self.shared.store().set_status(instance, status)
     }
 
     /// Every request the mock answered, in order: when (mock time since it

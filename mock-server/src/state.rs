@@ -44,10 +44,26 @@ pub(crate) enum Refusal {
     Invalid(Vec<(String, String)>),
 }
 
+/// A flap schedule: every `every`, the next WORKING instance (in turn)
+/// shows `status` for `lasting`, then WORKING again, as instances do while
+/// they reconnect.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Flaps {
+    pub(crate) every: Duration,
+    pub(crate) lasting: Duration,
+}
+
 /// Where an instance is in its lifecycle.
 #[derive(Debug, Clone)]
 enum Phase {
     Settled(InstanceStatus),
+    /// A flap from WORKING: `status` from `since` for `lasting`, then
+    /// WORKING again.
+    Blip {
+        status: InstanceStatus,
+        since: std::time::Instant,
+        lasting: Duration,
+    },
     /// Waiting for a scan since this instant: SCAN_QR_CODE, then FAILED
     /// once `codes_before_failure` codes' worth of time passed unscanned.
     Pairing(std::time::Instant),
@@ -91,6 +107,9 @@ pub(crate) struct Store {
     rate_limits: bool,
     timing: RestartTiming,
     pairing: Pairing,
+    flaps: Option<Flaps>,
+    /// When the next flap is due, and which instance it hits.
+    next_flap: Option<(std::time::Instant, usize)>,
     clock: Clock,
 }
 
@@ -110,6 +129,8 @@ impl Store {
             rate_limits,
             timing,
             pairing,
+            flaps: None,
+            next_flap: None,
             clock,
         };
         for example in seed {
@@ -160,8 +181,9 @@ impl Store {
 
     /// `GET /instances`: `filter[name]` matches part of the name (ignoring
     /// case, like SQL `LIKE`), the other filters match exactly.
-    pub(crate) fn list(&self, filters: &Filters) -> Vec<InstanceResponse> {
+    pub(crate) fn list(&mut self, filters: &Filters) -> Vec<InstanceResponse> {
         let now = self.clock.now();
+        self.run_flaps(now);
         self.instances
             .iter()
             .filter(|i| filters.uuid.as_deref().is_none_or(|uuid| i.id == uuid))
@@ -286,9 +308,107 @@ impl Store {
         self.find(id).ok().map(|i| i.qr.payload.clone())
     }
 
+    /// Adds `count` made-up instances from a fixed `seed` (statuses mostly
+    /// WORKING, some of every other), for fleet-sized tests.
+    pub(crate) fn add_generated(&mut self, count: usize, seed: u64) {
+        const STATUSES: [(InstanceStatus, u64); 6] = [
+            (InstanceStatus::Working, 70),
+            (InstanceStatus::ScanQrCode, 10),
+            (InstanceStatus::Failed, 6),
+            (InstanceStatus::Starting, 5),
+            (InstanceStatus::Stopped, 5),
+            (InstanceStatus::Pending, 4),
+        ];
+        let now = self.clock.now();
+        let mut state = seed;
+        for index in 0..count {
+            state = splitmix64(state);
+            let mut pick = state % 100;
+            let status = STATUSES
+                .iter()
+                .find(|(_, weight)| {
+                    let hit = pick < *weight;
+                    pick = pick.saturating_sub(*weight);
+                    hit
+                })
+                .map_or(InstanceStatus::Working, |(status, _)| status.clone());
+            let sequence = self.next_sequence();
+            let id = uuid_for(sequence);
+            let linked = status == InstanceStatus::Working;
+            let phase = match status {
+                InstanceStatus::ScanQrCode => Phase::Pairing(now.instant),
+                other => Phase::Settled(other),
+            };
+            self.instances.push(Instance {
+                qr: QrImage::new(qr_payload(&id, sequence)),
+                qr_issued: now.instant,
+                access_token: token_for(sequence),
+                name: format!("Instance {:04}", index + 1),
+                phone: format!("+2010{:08}", index + 1),
+                webhook_url: None,
+                created_at: now.wall - chrono::Duration::days((state % 365) as i64),
+                connected_at: linked.then_some(now.wall),
+                phase,
+                id,
+            });
+        }
+    }
+
+    /// Starts the flap schedule.
+    pub(crate) fn set_flaps(&mut self, flaps: Flaps) {
+        self.flaps = Some(flaps);
+        self.next_flap = Some((self.clock.now().instant + flaps.every, 0));
+    }
+
+    /// Every flap that came due: the next WORKING instance, in turn, blips.
+    fn run_flaps(&mut self, now: Now) {
+        let Some(flaps) = self.flaps else { return };
+        while let Some((due, turn)) = self.next_flap
+            && due <= now.instant
+        {
+            let count = self.instances.len().max(1);
+            let victim = (0..count)
+                .map(|offset| (turn + offset) % count)
+                .find(|&i| self.status_of(&self.instances[i], now) == InstanceStatus::Working);
+            if let Some(i) = victim {
+                self.instances[i].phase = Phase::Blip {
+                    status: InstanceStatus::Starting,
+                    since: due,
+                    lasting: flaps.lasting,
+                };
+            }
+            self.next_flap = Some((due + flaps.every, victim.map_or(turn, |i| i + 1)));
+        }
+    }
+
+    /// Sets an instance's status as the service would show it (for tests
+    /// and the flap schedule); returns whether the instance exists.
+    pub(crate) fn set_status(&mut self, id: &str, status: InstanceStatus) -> bool {
+        let now = self.clock.now();
+        let Ok(instance) = self.find_mut(id) else {
+            return false;
+        };
+        instance.phase = match status {
+            InstanceStatus::ScanQrCode => Phase::Pairing(now.instant),
+            other => Phase::Settled(other),
+        };
+        true
+    }
+
     fn status_of(&self, instance: &Instance, now: Now) -> InstanceStatus {
         let (since, pairing_since) = match &instance.phase {
             Phase::Settled(status) => return status.clone(),
+            Phase::Blip {
+                status,
+                since,
+                lasting,
+            } => {
+                return if now.instant.saturating_duration_since(*since) < *lasting {
+                    status.clone()
+                } else {
+                    InstanceStatus::Working
+                };
+            }
             Phase::Pairing(since) => return self.pairing_status(*since, now),
             Phase::Restarting(since) => (
                 now.instant.saturating_duration_since(*since),

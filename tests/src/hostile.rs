@@ -33,6 +33,9 @@ pub enum Behavior {
     },
     /// Answers with the request it received, as the body of a 500.
     EchoRequestAs500,
+    /// The nth request gets the nth (status, JSON body); the last repeats.
+    /// For a race a server cannot be made to lose on its own schedule.
+    Sequence(Vec<(u16, String)>),
 }
 
 /// A running misbehaving server.
@@ -108,7 +111,8 @@ async fn serve(
     written: Arc<AtomicU64>,
 ) -> std::io::Result<()> {
     while let Some(head) = read_head(&mut stream).await? {
-        requests.fetch_add(1, Ordering::SeqCst);
+        let index = requests.fetch_add(1, Ordering::SeqCst);
+        skip_body(&mut stream, &head).await?;
         match &behavior {
             Behavior::StallAfterHeaders {
                 content_length,
@@ -151,6 +155,12 @@ async fn serve(
                 head.push_str(body);
                 stream.write_all(head.as_bytes()).await?;
             }
+            Behavior::Sequence(answers) => {
+                let (status, body) = &answers[index.min(answers.len() - 1)];
+                let mut response = json_head(*status, Some(body.len() as u64), &[]);
+                response.push_str(body);
+                stream.write_all(response.as_bytes()).await?;
+            }
             Behavior::EchoRequestAs500 => {
                 let mut response = json_head(500, Some(head.len() as u64), &[]);
                 response.push_str(&head);
@@ -159,6 +169,19 @@ async fn serve(
         }
     }
     Ok(())
+}
+
+/// Reads and drops the body a request head announces (`Content-Length`).
+async fn skip_body(stream: &mut TcpStream, head: &str) -> std::io::Result<()> {
+    let length = head
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(1024 * 1024);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).await.map(drop)
 }
 
 fn json_head(status: u16, content_length: Option<u64>, extra: &[(String, String)]) -> String {

@@ -1,0 +1,294 @@
+//! Fleet operations against the stateful mock with a seed of 500
+//! instances, on a paused tokio clock: watch, ensure, plan and apply, bulk
+//! restarts, diagnosis; each checked against the mock's request log.
+
+use std::pin::pin;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use futures_util::StreamExt;
+use httpmock::Method::GET;
+use hypersender::{
+    Client, DesiredInstance, Ensured, FleetEvent, InstanceStatus, PlanStep, Remedy, WatchOptions,
+};
+use hypersender_mock_server::{MockConfig, MockServer};
+use hypersender_tests::hostile::{Behavior, HostileServer};
+
+const FLEET: usize = 500;
+
+async fn mock(config: MockConfig) -> MockServer {
+    let at = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap();
+    MockServer::start(config.tokio_clock(at).generated_instances(FLEET, 42))
+        .await
+        .unwrap()
+}
+
+fn client_of(mock: &MockServer) -> Client {
+    Client::builder(mock.token())
+        .base_url(mock.base_url())
+        .timeout(Duration::from_secs(3600))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_reports_a_snapshot_then_each_change_with_one_request_per_poll() {
+    let mock = mock(MockConfig::default()).await;
+    let client = client_of(&mock);
+    let mut watch = pin!(client.watch_instances(WatchOptions::new(Duration::from_secs(30))));
+    let Some(FleetEvent::Snapshot { instances, .. }) = watch.next().await else {
+        panic!("the first event is the snapshot")
+    };
+    assert_eq!(
+        instances.len(),
+        FLEET + 2,
+        "the seed and the documented examples"
+    );
+    let victim = instances
+        .iter()
+        .find(|i| i.status == InstanceStatus::Working)
+        .unwrap()
+        .id
+        .clone();
+    assert!(mock.set_status(&victim, InstanceStatus::Failed));
+    match watch.next().await {
+        Some(FleetEvent::StatusChanged { instance, from, .. }) => {
+            assert_eq!(instance.id, victim);
+            assert_eq!(from, InstanceStatus::Working);
+            assert_eq!(instance.status, InstanceStatus::Failed);
+        }
+        other => panic!("{other:?}"),
+    }
+    client
+        .create_instance()
+        .phone("+201234567800")
+        .name("Newcomer")
+        .send()
+        .await
+        .unwrap();
+    match watch.next().await {
+        Some(FleetEvent::Appeared { instance, .. }) => assert_eq!(instance.name, "Newcomer"),
+        other => panic!("{other:?}"),
+    }
+    let lists = mock
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/instances"))
+        .count();
+    assert_eq!(lists, 3, "one list per poll covers every instance");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_debounced_watch_reports_a_brief_flap_once_as_a_flap() {
+    let mock =
+        mock(MockConfig::default().flapping(Duration::from_secs(60), Duration::from_secs(20)))
+            .await;
+    let client = client_of(&mock);
+    let options = WatchOptions::new(Duration::from_secs(10)).debounce(Duration::from_secs(45));
+    let events: Vec<FleetEvent> = client.watch_instances(options).take(6).collect().await;
+    let flaps: Vec<_> = events
+        .iter()
+        .filter_map(|event| match event {
+            FleetEvent::Flapped { instance, via, .. } => {
+                Some((instance.status.clone(), via.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(!flaps.is_empty(), "{events:?}");
+    for (status, via) in flaps {
+        assert_eq!(status, InstanceStatus::Working);
+        assert_eq!(via, [InstanceStatus::Starting]);
+    }
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, FleetEvent::StatusChanged { .. })),
+        "a flap is not reported as two changes: {events:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_429_on_the_list_backs_off_and_says_so() {
+    let server = httpmock::MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/instances");
+            then.status(429).header("retry-after", "30").body("{}");
+        })
+        .await;
+    let client = Client::builder("1|token")
+        .base_url(server.base_url())
+        .retry_policy(hypersender::RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let mut watch = pin!(client.watch_instances(WatchOptions::new(Duration::from_secs(5))));
+    match watch.next().await {
+        Some(FleetEvent::BackingOff { retry_after }) => {
+            assert_eq!(retry_after, Duration::from_secs(30))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn ensure_finds_by_exact_name_reports_differences_and_creates_only_when_absent() {
+    let mock = mock(MockConfig::default()).await;
+    let client = client_of(&mock);
+    // "Instance 0001" exists with another phone; "Instance 000" is only a
+    // partial match of many names.
+    let existing = client
+        .ensure_instance(&DesiredInstance::new("Instance 0001", "+201999999999"))
+        .await
+        .unwrap();
+    match existing {
+        Ensured::Exists {
+            instance,
+            differences,
+        } => {
+            assert_eq!(instance.name, "Instance 0001");
+            assert_eq!(differences.len(), 1);
+            assert_eq!(differences[0].field, "phone");
+            assert_eq!(differences[0].wanted, "+201999999999");
+        }
+        other => panic!("{other:?}"),
+    }
+    let created = client
+        .ensure_instance(&DesiredInstance::new("Instance 000", "+201999999998"))
+        .await
+        .unwrap();
+    assert!(matches!(created, Ensured::Created(_)), "{created:?}");
+}
+
+#[tokio::test]
+async fn ensure_survives_the_race_where_create_finds_the_name_taken() {
+    let winner = serde_json::json!([{
+        "id": "fa3d01c4", "name": "Racer", "phone": "+201234567890", "service_type": "whatsapp",
+        "status": "SCAN_QR_CODE", "access_token": null, "created_at": "2025-05-26T10:12:45"
+    }]);
+    // The first list finds nothing; the create loses the race (422, name
+    // taken); the second list finds the winner.
+    let server = HostileServer::start(Behavior::Sequence(vec![
+        (200, "[]".to_owned()),
+        (
+            422,
+            r#"{"message":"The name has already been taken.","errors":{"name":["The name has already been taken."]}}"#.to_owned(),
+        ),
+        (200, winner.to_string()),
+    ]))
+    .await;
+    let client = Client::builder("1|token")
+        .base_url(&server.base_url)
+        .rate_limits(hypersender::RateLimits::off())
+        .build()
+        .unwrap();
+    match client
+        .ensure_instance(&DesiredInstance::new("Racer", "+201234567890"))
+        .await
+    {
+        Ok(Ensured::Exists {
+            instance,
+            differences,
+        }) => {
+            assert_eq!(instance.name, "Racer");
+            assert!(differences.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.requests(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn apply_creates_at_the_documented_pace_and_a_second_run_plans_nothing() {
+    let mock = mock(MockConfig::default()).await;
+    let client = client_of(&mock);
+    let desired: Vec<DesiredInstance> = (0..20)
+        .map(|i| DesiredInstance::new(format!("Branch {i:02}"), format!("+20155{i:07}")))
+        .collect();
+    let plan = client.plan_fleet(&desired).await.unwrap();
+    assert!(plan.iter().all(|step| matches!(step, PlanStep::Create(_))));
+    let started = tokio::time::Instant::now();
+    let applied = client.apply_plan(&plan, |_| {}).await;
+    assert_eq!(applied.len(), 20);
+    assert!(
+        applied
+            .iter()
+            .all(|a| matches!(a.result, Ok(Ensured::Created(_))))
+    );
+    // 5 per minute: the 20th create goes out after three full minutes.
+    assert_eq!(started.elapsed(), Duration::from_secs(180));
+    let log = mock.requests();
+    let creates = log
+        .iter()
+        .filter(|r| r.path.ends_with("/create-instance"))
+        .count();
+    assert_eq!(creates, 20, "exactly the 20 creates");
+    assert!(log.iter().all(|r| r.status != 429), "never a 429: {log:?}");
+    let again = client.plan_fleet(&desired).await.unwrap();
+    assert!(
+        again
+            .iter()
+            .all(|step| matches!(step, PlanStep::Exists(..))),
+        "idempotent: {again:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn restart_many_restarts_100_failed_instances_without_a_429() {
+    let mock = mock(MockConfig::default()).await;
+    let client = client_of(&mock);
+    let listed = client.list_instances().send().await.unwrap();
+    let ids: Vec<String> = listed.iter().take(100).map(|i| i.id.clone()).collect();
+    for id in &ids {
+        mock.set_status(id, InstanceStatus::Failed);
+    }
+    let started = tokio::time::Instant::now();
+    let mut done = 0;
+    let outcomes = client.restart_many(&ids, |_| done += 1).await;
+    assert_eq!(done, 100);
+    assert!(outcomes.iter().all(|o| o.result.is_ok()));
+    // 5 per minute: 100 restarts need 19 full windows.
+    assert_eq!(started.elapsed(), Duration::from_secs(19 * 60));
+    let refused = mock.requests().iter().filter(|r| r.status == 429).count();
+    assert_eq!(refused, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn diagnosis_gives_starting_instances_time_and_restarts_the_stuck() {
+    let mock = mock(MockConfig::default()).await;
+    let client = client_of(&mock);
+    let listed = client.list_instances().send().await.unwrap();
+    let (slow, recovering) = (listed[2].id.clone(), listed[3].id.clone());
+    mock.set_status(&slow, InstanceStatus::Starting);
+    mock.set_status(&recovering, InstanceStatus::Starting);
+    let ids = vec![slow.clone(), recovering.clone()];
+    let diagnosing = client.diagnose_fleet(
+        Some(&ids),
+        Duration::from_secs(120),
+        Duration::from_secs(30),
+    );
+    let mut diagnosing = pin!(diagnosing);
+    let diagnoses = loop {
+        tokio::select! {
+            done = &mut diagnosing => break done.unwrap(),
+            () = tokio::time::sleep(Duration::from_secs(40)) => {
+                mock.set_status(&recovering, InstanceStatus::Working);
+            }
+        }
+    };
+    let remedy = |id: &str| {
+        diagnoses
+            .iter()
+            .find(|d| d.instance.id == id)
+            .unwrap()
+            .remedy
+            .clone()
+    };
+    assert_eq!(remedy(&slow), Remedy::Restart);
+    assert_eq!(remedy(&recovering), Remedy::Nothing);
+    let everything = client
+        .diagnose_fleet(None, Duration::ZERO, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(everything.len(), FLEET + 2);
+}
