@@ -61,6 +61,33 @@ pub enum Command {
     /// Call any operation of the API by its id, as the spec defines it
     /// (without an operation: list them).
     Api(ApiArgs),
+    /// Make the account match a fleet file: plan, then (--yes) create what
+    /// is missing, paced by the create limit.
+    Apply(ApplyArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+}
+
+/// `apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The fleet file (TOML): `[[instance]]` tables with `name`, `phone`
+    /// and an optional `webhook_url`.
+    #[arg(value_name = "FLEET.toml")]
+    pub file: PathBuf,
+    /// Carry the plan out (without it, only the plan is printed).
+    #[arg(long)]
+    pub yes: bool,
+    /// After creating, connect each new instance in turn (its QR code).
+    #[arg(long, requires = "yes")]
+    pub connect: bool,
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }
 
 /// `api`.
@@ -89,12 +116,69 @@ pub enum Instances {
     /// Request a new QR code for an instance and show it.
     Qr(QrArgs),
     /// Restart an instance.
-    Restart(InstanceArg),
+    Restart(RestartArgs),
     /// Poll an instance's health until it reaches a status.
     Wait(WaitArgs),
     /// Create (or reuse) an instance and connect it: show its QR code, a
     /// fresh one when it expires, until it is WORKING.
     Connect(ConnectArgs),
+    /// Watch every instance: a live table on a terminal, JSON Lines
+    /// otherwise (one event per line).
+    Watch(WatchArgs),
+    /// Say what the docs advise for each instance that is not WORKING, and
+    /// (--fix) restart the ones a restart helps, within the rate limits.
+    Doctor(DoctorArgs),
+}
+
+/// `instances restart`: one instance, or every one with a status.
+#[derive(Debug, Args)]
+pub struct RestartArgs {
+    /// The instance id.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub id: Option<String>,
+    /// Every instance (with `--status`, every instance with that status),
+    /// one after the other within the restart limit.
+    #[arg(long)]
+    pub all: bool,
+    /// With `--all`: only instances with this status.
+    #[arg(long, value_parser = parse_status, value_name = "STATUS", requires = "all")]
+    pub status: Option<InstanceStatus>,
+}
+
+/// `instances watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Time between polls (one list request covers every instance).
+    #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
+    pub interval: std::time::Duration,
+    /// Only instances with this status.
+    #[arg(long, value_parser = parse_status, value_name = "STATUS")]
+    pub status: Option<InstanceStatus>,
+    /// Report a status change only once it lasted this long; one that
+    /// reverts sooner is reported once, as a flap.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub debounce: Option<std::time::Duration>,
+    /// Stop after this many events (for scripts and tests).
+    #[arg(long, hide = true)]
+    pub events: Option<usize>,
+}
+
+/// `instances doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The instances to look at.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub ids: Vec<String>,
+    /// Every instance.
+    #[arg(long)]
+    pub all: bool,
+    /// Carry the plan out: restart what a restart helps.
+    #[arg(long)]
+    pub fix: bool,
+    /// STARTING or PENDING this long counts as stuck (it is watched that
+    /// long before a restart is planned; 0: at once).
+    #[arg(long, default_value = "2m", value_parser = parse_duration_or_zero, value_name = "DURATION")]
+    pub stuck_after: std::time::Duration,
 }
 
 /// `instances connect`.
@@ -196,6 +280,15 @@ pub struct MockArgs {
     /// Where to listen; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     pub addr: SocketAddr,
+    /// Add this many made-up instances (statuses drawn from --seed).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub instances: usize,
+    /// The seed of the made-up instances: the same seed, the same fleet.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Every DURATION, one WORKING instance flaps to STARTING for 10 s.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub flap_every: Option<std::time::Duration>,
 }
 
 fn parse_status(text: &str) -> Result<InstanceStatus, String> {
@@ -206,6 +299,14 @@ fn parse_status(text: &str) -> Result<InstanceStatus, String> {
             .collect();
         format!("unknown status; expected one of {}", known.join(", "))
     })
+}
+
+/// Like [`parse_duration`], but 0 is allowed.
+fn parse_duration_or_zero(text: &str) -> Result<std::time::Duration, String> {
+    if text.trim().trim_end_matches(['s', 'm', 'h']) == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    parse_duration(text)
 }
 
 /// `300`, `300s`, `5m` or `1h`, at least one second.

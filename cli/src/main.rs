@@ -11,6 +11,7 @@ mod args;
 mod commands;
 mod failure;
 mod output;
+mod progress;
 mod qr_terminal;
 mod terminal;
 

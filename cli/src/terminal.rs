@@ -101,6 +101,30 @@ pub fn out_json_line(value: &serde_json::Value) {
     write(&mut std::io::stdout().lock(), &escape(&text, Style::Json));
 }
 
+/// A region of the terminal redrawn in place: each [`draw`](Self::draw)
+/// moves back over the last drawing, clears it and writes the new lines
+/// (already escaped, or the CLI's own drawing).
+#[derive(Debug, Default)]
+pub struct LiveScreen {
+    drawn: usize,
+}
+
+impl LiveScreen {
+    /// Replaces the last drawing with `lines`.
+    pub fn draw(&mut self, lines: &[String]) {
+        let mut text = String::new();
+        if self.drawn > 0 {
+            text.push_str(&format!("\x1b[{}F\x1b[J", self.drawn));
+        }
+        for line in lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        self.drawn = lines.len();
+        trusted_block(&text);
+    }
+}
+
 /// Writes text the CLI made itself (the QR drawing with its colours) as
 /// it is. Never pass server text here.
 pub fn trusted_block(text: &str) {

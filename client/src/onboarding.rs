@@ -228,6 +228,11 @@ impl Default for ConnectOptions {
 }
 
 impl ConnectOptions {
+    /// When the flow gives up.
+    pub fn timeout_duration(&self) -> Duration {
+        self.timeout
+    }
+
     /// Gives up after `timeout`.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;

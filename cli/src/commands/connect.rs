@@ -3,6 +3,7 @@
 //! when a fresh one arrives; elsewhere (a pipe, a file) each event is one
 //! plain line, or one JSON line with `--json`.
 
+use std::path::Path;
 use std::pin::pin;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use crate::args::{ConnectArgs, Global};
 use crate::failure::{EXIT_INSTANCE_FAILED, EXIT_TIMED_OUT, Failure};
 use crate::output::{HEALTH_FIELDS, prepare, print_object};
 use crate::qr_terminal;
-use crate::terminal::{self, Style, escape};
+use crate::terminal::{self, LiveScreen, Style, escape};
 
 /// Connects, draws, and exits 0 (WORKING), 3 (timed out), 5 (FAILED) or
 /// as the error says.
@@ -30,8 +31,19 @@ pub async fn run(
     let options = ConnectOptions::default()
         .timeout(args.timeout)
         .qr_lifetime(args.qr_lifetime);
+    flow(client, global, request, options, args.qr.qr_png.as_deref()).await
+}
+
+/// The connect flow of `request`, drawn (also run by `apply --connect`).
+pub async fn flow(
+    client: &Client,
+    global: &Global,
+    request: ConnectRequest,
+    options: ConnectOptions,
+    qr_png: Option<&Path>,
+) -> Result<ExitCode, Failure> {
+    let mut view = View::new(global, qr_png, options.clone());
     let mut flow = pin!(client.connect(request, options));
-    let mut view = View::new(global, args);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
@@ -51,26 +63,27 @@ pub async fn run(
 /// What is on screen (live) or printed (plain, JSON).
 struct View<'a> {
     global: &'a Global,
-    args: &'a ConnectArgs,
+    qr_png: Option<&'a Path>,
+    timeout: Duration,
     /// Redraw in place: stdout is a terminal and the output is not JSON.
     live: bool,
     instance: String,
     status: String,
     qr: Option<(QrCode, u32, String)>,
-    /// Lines drawn last time, to move back over them.
-    drawn: usize,
+    screen: LiveScreen,
 }
 
 impl<'a> View<'a> {
-    fn new(global: &'a Global, args: &'a ConnectArgs) -> Self {
+    fn new(global: &'a Global, qr_png: Option<&'a Path>, options: ConnectOptions) -> Self {
         Self {
             global,
-            args,
+            qr_png,
+            timeout: options.timeout_duration(),
             live: terminal::stdout_is_terminal() && !global.json,
             instance: String::new(),
             status: "-".into(),
             qr: None,
-            drawn: 0,
+            screen: LiveScreen::default(),
         }
     }
 
@@ -131,7 +144,7 @@ impl<'a> View<'a> {
 
     fn new_qr_code(&mut self, qr_code: QrCode, number: u32) -> Result<(), Failure> {
         let png = qr_code.png().map_err(qr_terminal::QrImageError::from);
-        if let (Some(path), Ok(png)) = (&self.args.qr.qr_png, &png) {
+        if let (Some(path), Ok(png)) = (self.qr_png, &png) {
             std::fs::write(path, png)
                 .map_err(|e| Failure::Local(format!("cannot write {}: {e}", path.display())))?;
         }
@@ -176,17 +189,7 @@ impl<'a> View<'a> {
                 format!("QR code {number}: expires in {left:>2} s. Scan it in WhatsApp (Settings > Linked Devices).")
             });
         }
-        // Back to the top of the last drawing, clear below, draw again.
-        let mut text = String::new();
-        if self.drawn > 0 {
-            text.push_str(&format!("\x1b[{}F\x1b[J", self.drawn));
-        }
-        for line in &lines {
-            text.push_str(line);
-            text.push('\n');
-        }
-        self.drawn = lines.len();
-        terminal::trusted_block(&text);
+        self.screen.draw(&lines);
     }
 
     fn gave_up(&mut self, reason: GiveUpReason) -> Result<ExitCode, Failure> {
@@ -195,7 +198,7 @@ impl<'a> View<'a> {
                 let last = last.map_or_else(|| "unknown".to_owned(), |s| s.to_string());
                 terminal::err_line(&format!(
                     "timed out after {} s; the instance is {last}",
-                    self.args.timeout.as_secs()
+                    self.timeout.as_secs()
                 ));
                 Ok(ExitCode::from(EXIT_TIMED_OUT))
             }

@@ -7,7 +7,7 @@ use hypersender::Client;
 use hypersender::types::InstanceWithQrCode;
 
 use crate::args::{CreateArgs, Global, Instances, ListArgs, QrOutput};
-use crate::commands::{connect, wait};
+use crate::commands::{connect, doctor, restart, wait, watch};
 use crate::failure::Failure;
 use crate::output::{self, HEALTH_FIELDS, INSTANCE_FIELDS, LIST_COLUMNS, print_object};
 use crate::qr_terminal::{self, QrImageError};
@@ -30,14 +30,9 @@ pub async fn run(
             let instance = client.request_new_qr_code(args.id).send().await?;
             show_with_qr_code(global, &instance, &args.qr)?;
         }
-        Instances::Restart(args) => {
-            let restarted = client.restart_instance(args.id).send().await?;
-            if global.json {
-                print_object(global, &restarted, &["message"]);
-            } else {
-                terminal::out_line(&restarted.message);
-            }
-        }
+        Instances::Restart(args) => return restart::run(client, global, &args).await,
+        Instances::Watch(args) => return watch::run(client, global, &args).await,
+        Instances::Doctor(args) => return doctor::run(client, global, &args).await,
         Instances::Wait(args) => return wait::run(client, global, &args).await,
         Instances::Connect(args) => return connect::run(client, global, &args).await,
     }

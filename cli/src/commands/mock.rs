@@ -12,9 +12,15 @@ use crate::terminal;
 /// Serves until Ctrl-C.
 pub async fn serve(global: &Global, args: &MockArgs) -> Result<ExitCode, Failure> {
     let token = given_token(global);
-    let config = MockConfig::default()
+    let mut config = MockConfig::default()
         .addr(args.addr)
         .token(token.clone().unwrap_or_else(|| DEFAULT_TOKEN.to_owned()));
+    if args.instances > 0 {
+        config = config.generated_instances(args.instances, args.seed);
+    }
+    if let Some(every) = args.flap_every {
+        config = config.flapping(every, std::time::Duration::from_secs(10));
+    }
     let mock = start_mock(config).await?;
     let shown_token = match token {
         // A token the user chose stays unprinted, like every token.

@@ -3,10 +3,14 @@
 //! starts the embedded mock) and dispatches.
 
 pub mod api;
+pub mod apply;
 pub mod connect;
+pub mod doctor;
 pub mod instances;
 pub mod mock;
+pub mod restart;
 pub mod wait;
+pub mod watch;
 
 use std::process::ExitCode;
 
@@ -29,6 +33,20 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Api(args) => {
             let (client, _mock) = session(&global).await?;
             api::run(&client, &global, args).await
+        }
+        Command::Apply(args) => {
+            let (client, _mock) = session(&global).await?;
+            apply::run(&client, &global, &args).await
+        }
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(
+                args.shell,
+                &mut command,
+                "hypersender",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Instances(command) => {
             // The mock, if any, must outlive the command.

@@ -1,0 +1,221 @@
+//! `instances watch`: the library's fleet watch. On a terminal, a live
+//! table (status counts, every instance that is not WORKING and since when,
+//! the latest changes), redrawn in place; otherwise (or with `--json`) JSON
+//! Lines, one event per line.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::pin::pin;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use hypersender::types::InstanceResponse;
+use hypersender::{Client, FleetEvent, InstanceStatus, WatchOptions};
+use serde_json::json;
+
+use crate::args::{Global, WatchArgs};
+use crate::failure::Failure;
+use crate::output::prepare;
+use crate::terminal::{self, LiveScreen, Style, escape};
+
+/// Latest changes kept on the live screen.
+const RECENT: usize = 8;
+
+/// Watches until `--events` events were shown or Ctrl-C.
+pub async fn run(client: &Client, global: &Global, args: &WatchArgs) -> Result<ExitCode, Failure> {
+    let mut options = WatchOptions::new(args.interval);
+    if let Some(status) = &args.status {
+        options = options.status(status.clone());
+    }
+    if let Some(window) = args.debounce {
+        options = options.debounce(window);
+    }
+    let mut events = pin!(client.watch_instances(options));
+    let live = terminal::stdout_is_terminal() && !global.json;
+    let mut table = Table::default();
+    let mut shown = 0;
+    loop {
+        let event = tokio::select! {
+            event = events.next() => event,
+            _ = tokio::signal::ctrl_c() => None,
+        };
+        let Some(event) = event else { break };
+        if live {
+            table.apply(&event);
+            table.draw();
+        } else {
+            terminal::out_json_line(&event_json(&event, global.show_secrets));
+        }
+        shown += 1;
+        if args.events.is_some_and(|limit| shown >= limit) {
+            break;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// RFC 3339 with an explicit Z, as the library writes timestamps.
+fn time(at: &DateTime<Utc>) -> String {
+    hypersender::Timestamp::from(*at).to_string()
+}
+
+/// One event as a JSON line.
+fn event_json(event: &FleetEvent, show_secrets: bool) -> serde_json::Value {
+    let instance = |i: &InstanceResponse| prepare(i, show_secrets);
+    match event {
+        FleetEvent::Snapshot { instances, at } => json!({
+            "event": "snapshot", "at": time(at), "count": instances.len(),
+            "instances": instances.iter().map(instance).collect::<Vec<_>>(),
+        }),
+        FleetEvent::Appeared { instance: i, at } => {
+            json!({"event": "appeared", "at": time(at), "instance": instance(i)})
+        }
+        FleetEvent::Disappeared { instance: i, at } => {
+            json!({"event": "disappeared", "at": time(at), "id": i.id, "name": i.name})
+        }
+        FleetEvent::StatusChanged {
+            instance: i,
+            from,
+            at,
+        } => json!({
+            "event": "status_changed", "at": time(at), "id": i.id, "name": i.name, "from": from, "to": i.status,
+        }),
+        FleetEvent::Flapped {
+            instance: i,
+            via,
+            at,
+        } => json!({
+            "event": "flapped", "at": time(at), "id": i.id, "name": i.name, "status": i.status, "via": via,
+        }),
+        FleetEvent::BackingOff { retry_after } => {
+            json!({"event": "backing_off", "retry_after_s": retry_after.as_secs()})
+        }
+        FleetEvent::PollFailed { error } => {
+            json!({"event": "poll_failed", "error": error.display_chain()})
+        }
+        _ => json!({"event": "other"}),
+    }
+}
+
+/// What the live screen shows.
+#[derive(Default)]
+struct Table {
+    /// id -> (instance, since when its status is known).
+    instances: BTreeMap<String, (InstanceResponse, DateTime<Utc>)>,
+    recent: VecDeque<String>,
+    note: String,
+    screen: LiveScreen,
+}
+
+impl Table {
+    fn apply(&mut self, event: &FleetEvent) {
+        match event {
+            FleetEvent::Snapshot { instances, at } => {
+                for i in instances {
+                    self.instances.insert(i.id.clone(), (i.clone(), *at));
+                }
+                self.note = format!("watching since {}", at.format("%H:%M:%S"));
+            }
+            FleetEvent::Appeared { instance, at } => {
+                self.instances
+                    .insert(instance.id.clone(), ((**instance).clone(), *at));
+                self.log(
+                    *at,
+                    &format!("{} appeared ({})", instance.name, instance.status),
+                );
+            }
+            FleetEvent::Disappeared { instance, at } => {
+                self.instances.remove(&instance.id);
+                self.log(*at, &format!("{} disappeared", instance.name));
+            }
+            FleetEvent::StatusChanged { instance, from, at } => {
+                self.instances
+                    .insert(instance.id.clone(), ((**instance).clone(), *at));
+                self.log(
+                    *at,
+                    &format!("{}: {from} -> {}", instance.name, instance.status),
+                );
+            }
+            FleetEvent::Flapped { instance, via, at } => {
+                let via: Vec<&str> = via.iter().map(InstanceStatus::as_str).collect();
+                self.log(
+                    *at,
+                    &format!(
+                        "{} flapped via {} (back to {})",
+                        instance.name,
+                        via.join(", "),
+                        instance.status
+                    ),
+                );
+            }
+            FleetEvent::BackingOff { retry_after } => {
+                self.note = format!("rate limited: backing off for {} s", retry_after.as_secs());
+            }
+            FleetEvent::PollFailed { error } => {
+                self.note = format!("poll failed: {}", error.display_chain())
+            }
+            _ => {}
+        }
+    }
+
+    fn log(&mut self, at: DateTime<Utc>, text: &str) {
+        self.recent
+            .push_front(format!("{}  {text}", at.format("%H:%M:%S")));
+        self.recent.truncate(RECENT);
+    }
+
+    fn draw(&mut self) {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for (instance, _) in self.instances.values() {
+            *counts.entry(instance.status.as_str()).or_default() += 1;
+        }
+        let counts: Vec<String> = counts
+            .iter()
+            .map(|(status, n)| format!("{n} {status}"))
+            .collect();
+        let mut lines = vec![
+            escape(
+                &format!("{} instances: {}", self.instances.len(), counts.join(", ")),
+                Style::Text,
+            ),
+            escape(&self.note, Style::Text),
+            String::new(),
+            format!(
+                "{:<36}  {:<24}  {:<12}  {}",
+                "NOT WORKING", "NAME", "STATUS", "SINCE"
+            ),
+        ];
+        let mut not_working: Vec<&(InstanceResponse, DateTime<Utc>)> = self
+            .instances
+            .values()
+            .filter(|(i, _)| i.status != InstanceStatus::Working)
+            .collect();
+        not_working.sort_by_key(|(_, since)| *since);
+        // Fit the terminal: a drawing taller than the screen cannot be
+        // redrawn in place.
+        let rows = console::Term::stdout()
+            .size_checked()
+            .map_or(40, |(rows, _)| rows as usize);
+        let room = rows.saturating_sub(lines.len() + RECENT + 4).max(1);
+        let hidden = not_working.len().saturating_sub(room);
+        for (instance, since) in not_working.into_iter().take(room) {
+            lines.push(escape(
+                &format!(
+                    "{:<36}  {:<24}  {:<12}  {}",
+                    instance.id,
+                    instance.name,
+                    instance.status.as_str(),
+                    since.format("%H:%M:%S")
+                ),
+                Style::Text,
+            ));
+        }
+        if hidden > 0 {
+            lines.push(format!("... and {hidden} more (--json lists every one)"));
+        }
+        lines.push(String::new());
+        lines.push("LATEST CHANGES".to_owned());
+        lines.extend(self.recent.iter().map(|line| escape(line, Style::Text)));
+        self.screen.draw(&lines);
+    }
+}
