@@ -1,6 +1,8 @@
 //! Shared pieces of the benchmarks: a keep-alive loopback server answering
 //! every request with one fixed response, and a large list body.
 
+pub mod fleet;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -171,65 +171,6 @@ fn connect_exits_3_at_its_timeout_and_5_for_a_lasting_failure() {
     );
 }
 
-/// A tmux session running one command in a terminal of its own.
-struct Tmux {
-    session: String,
-}
-
-impl Tmux {
-    fn start(command: &str) -> Self {
-        let session = format!("hypersender-test-{}", std::process::id());
-        let status = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &session,
-                "-x",
-                "120",
-                "-y",
-                "70",
-                command,
-            ])
-            .status()
-            .expect("tmux is installed");
-        assert!(status.success());
-        Self { session }
-    }
-
-    fn screen(&self) -> String {
-        let output = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.session])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    /// Waits until the screen shows `text`, and returns that screen.
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "never showed {text:?}:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.session])
-            .status();
-    }
-}
-
 #[test]
 fn on_a_terminal_the_qr_code_counts_down_and_is_replaced_in_place() {
     let mock = Mock::start(MockConfig::default());
@@ -238,7 +179,7 @@ fn on_a_terminal_the_qr_code_counts_down_and_is_replaced_in_place() {
         env!("CARGO_BIN_EXE_hypersender"),
         mock.server.base_url()
     );
-    let tmux = Tmux::start(&command);
+    let tmux = Tmux::start(&command, 120, 70);
     let first = tmux.wait_for("QR code 1: expires in");
     assert!(first.contains("Instance  Live ("), "{first}");
     assert!(first.contains("Status    SCAN_QR_CODE"), "{first}");

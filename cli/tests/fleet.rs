@@ -8,7 +8,6 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use hypersender::InstanceStatus;
@@ -217,57 +216,21 @@ fn watch_prints_json_lines_one_event_each() {
 #[test]
 fn watch_on_a_terminal_draws_a_live_table() {
     let mock = fleet_mock();
-    let session = format!("hypersender-watch-{}", std::process::id());
     let command = format!(
         "{} --base-url {} --token '{API_TOKEN}' instances watch --interval 1s",
         env!("CARGO_BIN_EXE_hypersender"),
         mock.server.base_url()
     );
-    let started = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &session,
-            "-x",
-            "150",
-            "-y",
-            "50",
-            &command,
-        ])
-        .status()
-        .unwrap();
-    assert!(started.success());
-    let screen = || {
-        let output = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &session])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    };
-    let wait_for = |text: &str| {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let shown = screen();
-            if shown.contains(text) {
-                return shown;
-            }
-            assert!(Instant::now() < deadline, "never showed {text:?}:\n{shown}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
-    let first = wait_for(&format!("{} instances: ", FLEET + 2));
+    let tmux = Tmux::start(&command, 150, 50);
+    let first = tmux.wait_for(&format!("{} instances: ", FLEET + 2));
     assert!(first.contains("NOT WORKING"), "{first}");
     mock.server.set_status(WORKING_ID, InstanceStatus::Failed);
-    let changed = wait_for("MyInstanceName: WORKING -> FAILED");
+    let changed = tmux.wait_for("MyInstanceName: WORKING -> FAILED");
     assert_eq!(
         changed.matches("NOT WORKING").count(),
         1,
         "redrawn in place:\n{changed}"
     );
-    let _ = Command::new("tmux")
-        .args(["kill-session", "-t", &session])
-        .status();
 }
 
 #[test]

@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use httpmock::Method::GET;
 use hypersender::{
     Client, DesiredInstance, Ensured, FleetEvent, InstanceStatus, PlanStep, Remedy, WatchOptions,
+    catalog,
 };
 use hypersender_mock_server::{MockConfig, MockServer};
 use hypersender_tests::hostile::{Behavior, HostileServer};
@@ -21,6 +22,15 @@ async fn mock(config: MockConfig) -> MockServer {
     MockServer::start(config.tokio_clock(at).generated_instances(FLEET, 42))
         .await
         .unwrap()
+}
+
+/// The least time `calls` calls of `operation` take under its documented
+/// rate limit: the first `requests` go at once, then one window per batch.
+fn minimum_time(operation: &catalog::Operation, calls: u32) -> Duration {
+    let limit = operation
+        .rate_limit
+        .expect("the operation documents a rate limit");
+    limit.per * ((calls - 1) / limit.requests)
 }
 
 fn client_of(mock: &MockServer) -> Client {
@@ -215,14 +225,28 @@ async fn apply_creates_at_the_documented_pace_and_a_second_run_plans_nothing() {
             .iter()
             .all(|a| matches!(a.result, Ok(Ensured::Created(_))))
     );
-    // 5 per minute: the 20th create goes out after three full minutes.
-    assert_eq!(started.elapsed(), Duration::from_secs(180));
+    // The 20th create goes out at the documented limit's earliest moment.
+    assert_eq!(
+        started.elapsed(),
+        minimum_time(&catalog::CREATE_INSTANCE, 20)
+    );
     let log = mock.requests();
     let creates = log
         .iter()
         .filter(|r| r.path.ends_with("/create-instance"))
         .count();
     assert_eq!(creates, 20, "exactly the 20 creates");
+    let others: Vec<_> = log
+        .iter()
+        .filter(|r| !r.path.ends_with("/create-instance"))
+        .collect();
+    assert!(
+        others
+            .iter()
+            .all(|r| r.method == "GET" && r.path.ends_with("/instances")),
+        "only lists besides the creates: {others:?}"
+    );
+    eprintln!("apply of 20: {creates} creates + {} lists", others.len());
     assert!(log.iter().all(|r| r.status != 429), "never a 429: {log:?}");
     let again = client.plan_fleet(&desired).await.unwrap();
     assert!(
@@ -247,8 +271,10 @@ async fn restart_many_restarts_100_failed_instances_without_a_429() {
     let outcomes = client.restart_many(&ids, |_| done += 1).await;
     assert_eq!(done, 100);
     assert!(outcomes.iter().all(|o| o.result.is_ok()));
-    // 5 per minute: 100 restarts need 19 full windows.
-    assert_eq!(started.elapsed(), Duration::from_secs(19 * 60));
+    assert_eq!(
+        started.elapsed(),
+        minimum_time(&catalog::RESTART_INSTANCE, 100)
+    );
     let refused = mock.requests().iter().filter(|r| r.status == 429).count();
     assert_eq!(refused, 0);
 }

@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use hypersender_mock_server::{MockConfig, MockServer};
@@ -157,4 +158,70 @@ pub fn decode_pixels(width: usize, height: usize, luma: impl FnMut(usize, usize)
     let grids = image.detect_grids();
     assert_eq!(grids.len(), 1, "exactly one QR code in the image");
     grids[0].decode().unwrap().1
+}
+
+/// A tmux session running one command in a terminal of its own, so a test
+/// can read what a person would see (`capture-pane`). Killed on drop, also
+/// when an assertion fails.
+pub struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    /// Runs `command` in a new detached session of `width` x `height`.
+    pub fn start(command: &str, width: u16, height: u16) -> Self {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let number = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let session = format!("hypersender-test-{}-{number}", std::process::id());
+        let (width, height) = (width.to_string(), height.to_string());
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                &width,
+                "-y",
+                &height,
+                command,
+            ])
+            .status()
+            .expect("tmux is installed (.ci/run installs it)");
+        assert!(status.success());
+        Self { session }
+    }
+
+    /// What the terminal shows now.
+    pub fn screen(&self) -> String {
+        let output = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `text`, and returns that screen.
+    pub fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never showed {text:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
 }
