@@ -1,0 +1,277 @@
+//! Runs every example that needs no network against the stateful mock, as
+//! a user would (`HYPERSENDER_BASE_URL` and `HYPERSENDER_TOKEN` set), and
+//! checks what it prints and what reached the mock. Expected instances come
+//! from the mock's seed, which is the spec's documented example.
+//!
+//! `cargo test` builds the examples before running any test; this file
+//! finds them in the target folder beside its own binary.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use hypersender::InstanceStatus;
+use hypersender_mock_server::{MockConfig, MockServer, seed_instances};
+
+const TOKEN: &str = "5|examplesTestTokenSecretPart0123456789";
+
+/// The mock on a runtime of its own, so the test can run programs
+/// synchronously beside it.
+struct Mock {
+    server: MockServer,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Mock {
+    fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = runtime
+            .block_on(MockServer::start(MockConfig::default().token(TOKEN)))
+            .unwrap();
+        Self { server, runtime }
+    }
+}
+
+fn example_path(name: &str) -> PathBuf {
+    let test_binary = std::env::current_exe().unwrap();
+    let profile_dir = test_binary.parent().unwrap().parent().unwrap();
+    let path = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is not built: run `cargo test -p hypersender-examples` (which builds the examples first)",
+        path.display()
+    );
+    path
+}
+
+fn example(name: &str, base_url: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(example_path(name));
+    command
+        .args(args)
+        .env("HYPERSENDER_BASE_URL", base_url)
+        .env("HYPERSENDER_TOKEN", TOKEN);
+    command
+}
+
+#[derive(Debug)]
+struct Ran {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+impl From<Output> for Ran {
+    fn from(output: Output) -> Self {
+        let ran = Ran {
+            ok: output.status.success(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        assert!(
+            !ran.stdout.contains(TOKEN) && !ran.stderr.contains(TOKEN),
+            "the API token leaked: {ran:?}"
+        );
+        ran
+    }
+}
+
+fn run(name: &str, mock: &Mock, args: &[&str]) -> Ran {
+    example(name, &mock.server.base_url(), args)
+        .output()
+        .unwrap()
+        .into()
+}
+
+#[test]
+fn list_and_filter_lists_every_instance_and_filters_by_status() {
+    let mock = Mock::start();
+    let seeded = seed_instances().unwrap();
+
+    let all = run("list_and_filter", &mock, &[]);
+    assert!(all.ok, "{all:?}");
+    assert!(
+        all.stdout
+            .starts_with(&format!("{} instance(s) at ", seeded.len())),
+        "{all:?}"
+    );
+    for instance in &seeded {
+        assert!(all.stdout.contains(&instance.id), "{all:?}");
+    }
+
+    let status = &seeded[0].status;
+    let filtered = run("list_and_filter", &mock, &[status.as_str()]);
+    let expected: Vec<_> = seeded.iter().filter(|i| &i.status == status).collect();
+    assert!(
+        filtered
+            .stdout
+            .starts_with(&format!("{} instance(s)", expected.len())),
+        "{filtered:?}"
+    );
+    for instance in &seeded {
+        assert_eq!(
+            filtered.stdout.contains(&instance.id),
+            &instance.status == status,
+            "{filtered:?}"
+        );
+    }
+
+    let typo = run("list_and_filter", &mock, &["working"]);
+    assert!(!typo.ok);
+    assert!(
+        typo.stderr.contains("WORKING"),
+        "lists the documented values: {typo:?}"
+    );
+}
+
+#[test]
+fn check_health_reports_the_status_and_the_advice() {
+    let mock = Mock::start();
+    let working = seed_instances()
+        .unwrap()
+        .into_iter()
+        .find(|i| i.status == InstanceStatus::Working)
+        .expect("the documented example has a WORKING instance");
+
+    let ran = run("check_health", &mock, &[&working.id]);
+    assert!(ran.ok, "{ran:?}");
+    assert!(
+        ran.stdout.contains(&format!("{} is WORKING", working.id)),
+        "{ran:?}"
+    );
+    assert!(ran.stdout.contains("advice: nothing to do"), "{ran:?}");
+
+    let missing = run("check_health", &mock, &["no-such-instance"]);
+    assert!(!missing.ok);
+    assert!(missing.stderr.contains("404"), "{missing:?}");
+}
+
+/// Waits until the mock lists an instance named `name`; returns its id.
+fn created_id(mock: &Mock, name: &str, child: &mut Child) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(id) = find_by_name(mock, name) {
+            return id;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the example ended before creating"
+        );
+        assert!(Instant::now() < deadline, "never created {name}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn find_by_name(mock: &Mock, name: &str) -> Option<String> {
+    let client = hypersender::Client::builder(TOKEN)
+        .base_url(mock.server.base_url())
+        .build()
+        .unwrap();
+    let listed = mock
+        .runtime
+        .block_on(client.list_instances().filter_name(name).send())
+        .ok()?;
+    listed.into_iter().find(|i| i.name == name).map(|i| i.id)
+}
+
+#[test]
+fn create_and_save_qr_writes_the_png_and_sees_the_scan() {
+    let mock = Mock::start();
+    let png =
+        std::env::temp_dir().join(format!("hypersender-example-qr-{}.png", std::process::id()));
+    let png_arg = png.to_str().unwrap();
+    let mut child = example(
+        "create_and_save_qr",
+        &mock.server.base_url(),
+        &[
+            "+201234567899",
+            "Example Line",
+            png_arg,
+            "https://example.com/hook",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+
+    let id = created_id(&mock, "Example Line", &mut child);
+    assert!(mock.server.scan(&id), "the new instance waits for a scan");
+    let ran: Ran = child.wait_with_output().unwrap().into();
+
+    assert!(ran.ok, "{ran:?}");
+    assert!(
+        ran.stdout.contains(&format!("created Example Line ({id})")),
+        "{ran:?}"
+    );
+    assert!(ran.stdout.contains("connected: WORKING"), "{ran:?}");
+    let saved = std::fs::read(&png).unwrap();
+    std::fs::remove_file(&png).ok();
+    assert!(saved.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG was saved");
+    assert_eq!(
+        mock.server.webhook_url(&id),
+        Some(Some("https://example.com/hook".to_owned()))
+    );
+}
+
+#[test]
+fn error_kinds_meets_every_kind_it_promises_and_changes_nothing() {
+    let mock = Mock::start();
+    let ran = run("error_kinds", &mock, &[]);
+    assert!(ran.ok, "{ran:?}");
+    assert!(!ran.stdout.contains("unexpectedly"), "{ran:?}");
+    for (scenario, kind) in [
+        ("an empty token", "Config"),
+        ("a phone that is not E.164", "InvalidRequest"),
+        ("an instance that does not exist", "Http"),
+        ("a second health check in the same minute", "RateLimited"),
+        ("a list over 16 bytes", "ResponseTooLarge"),
+        ("a server that is not there", "Transport"),
+        ("a server that never answers", "Timeout"),
+        ("a server answering HTML", "Decode"),
+        ("waiting one second for a status", "WaitTimedOut"),
+    ] {
+        assert!(
+            ran.stdout.contains(&format!("{scenario}: {kind}: ")),
+            "{scenario} -> {kind}:\n{}",
+            ran.stdout
+        );
+    }
+    assert!(
+        mock.server.requests().iter().all(|r| r.method == "GET"),
+        "only reads reached the account: {:?}",
+        mock.server.requests()
+    );
+}
+
+#[test]
+fn own_http_client_goes_through_the_given_proxy() {
+    let mock = Mock::start();
+    // The base URL's host cannot resolve (.invalid): only a request sent
+    // through the proxy, here the mock itself, can be answered.
+    let proxy = format!("http://{}", mock.server.addr());
+    let ran: Ran = example(
+        "own_http_client",
+        "http://hypersender.invalid/api/whatsapp/v1",
+        &[&proxy],
+    )
+    .output()
+    .unwrap()
+    .into();
+
+    assert!(ran.ok, "{ran:?}");
+    let seeded = seed_instances().unwrap();
+    assert!(
+        ran.stdout.starts_with(&format!(
+            "{} instance(s) through the proxy {proxy}",
+            seeded.len()
+        )),
+        "{ran:?}"
+    );
+    assert_eq!(mock.server.requests().len(), 1);
+}
