@@ -130,6 +130,49 @@ fn list_and_filter_lists_every_instance_and_filters_by_status() {
 }
 
 #[test]
+fn list_and_filter_says_who_is_connected_without_printing_a_token() {
+    let mock = Mock::start();
+    let seeded = seed_instances().unwrap();
+    assert!(
+        seeded.iter().any(|i| i.access_token.is_some()),
+        "the seed has a connected instance"
+    );
+    let ran = run("list_and_filter", &mock, &[]);
+    assert!(ran.ok, "{ran:?}");
+    for instance in &seeded {
+        let line = ran
+            .stdout
+            .lines()
+            .find(|line| line.starts_with(&instance.id))
+            .unwrap_or_else(|| panic!("{} is listed: {ran:?}", instance.id));
+        assert_eq!(
+            line.contains("not connected"),
+            instance.access_token.is_none(),
+            "{line}"
+        );
+        if let Some(token) = &instance.access_token {
+            assert!(!ran.stdout.contains(token.expose_secret()), "{ran:?}");
+        }
+    }
+}
+
+#[test]
+fn without_a_token_an_example_says_what_is_missing_and_sends_nothing() {
+    let mock = Mock::start();
+    let output = example("list_and_filter", &mock.server.base_url(), &[])
+        .env_remove("HYPERSENDER_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: invalid client configuration: HYPERSENDER_TOKEN is not set"),
+        "{stderr}"
+    );
+    assert!(mock.server.requests().is_empty());
+}
+
+#[test]
 fn check_health_reports_the_status_and_the_advice() {
     let mock = Mock::start();
     let working = seed_instances()
