@@ -4,7 +4,7 @@
 //! `root_type`.
 //!
 //! The client side is `client/src/contract.rs`, which defines or re-exports
-//! each of [`CLIENT_ITEMS`]; the crate root re-exports each of
+//! each of [`CLIENT_ITEMS`] and [`CATALOG_TYPES`]; the crate root re-exports each of
 //! [`ROOT_TYPES`]. A workspace test (`openapi/tests/contract.rs`) reads both
 //! files and fails when either side renames one, and the two crates are
 //! released in lockstep with exact (`=`) version requirements.
@@ -12,7 +12,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-/// Items of `crate::contract` that generated client code names.
+/// Items of `crate::contract` that generated client code names, besides
+/// the [`CATALOG_TYPES`].
 pub const CLIENT_ITEMS: &[&str] = &[
     // progenitor's "inner type": the state its hooks read.
     "Inner",
@@ -26,7 +27,16 @@ pub const CLIENT_ITEMS: &[&str] = &[
     // Dynamic calls by operation id (the CLI's `api` command).
     "Arguments",
     "unknown_operation",
-    // The operation catalog's types.
+    // The crate's error type.
+    "Error",
+    // Forward-compatible enums.
+    "UnknownValue",
+    "open_enum",
+];
+
+/// The operation catalog's types: items of `crate::contract` too, which the
+/// generated `catalog` module re-exports.
+pub const CATALOG_TYPES: &[&str] = &[
     "Operation",
     "Method",
     "Parameter",
@@ -38,12 +48,13 @@ pub const CLIENT_ITEMS: &[&str] = &[
     "RateLimit",
     "Violation",
     "Problem",
-    // The crate's error type.
-    "Error",
-    // Forward-compatible enums.
-    "UnknownValue",
-    "open_enum",
 ];
+
+/// Whether generated code may name `crate::contract::<name>`: one of the
+/// [`CLIENT_ITEMS`] or the [`CATALOG_TYPES`].
+pub fn is_client_item(name: &str) -> bool {
+    CLIENT_ITEMS.contains(&name) || CATALOG_TYPES.contains(&name)
+}
 
 /// Hand-written types at the crate root that replace component schemas
 /// (see the generation settings); the typed mocks name them the same way.
@@ -53,12 +64,12 @@ pub const ROOT_TYPES: &[&str] = &["InstanceStatus", "Timestamp", "AccessToken", 
 ///
 /// # Panics
 ///
-/// When `name` is not in [`CLIENT_ITEMS`]: a generator bug, caught by the
+/// When [`is_client_item`] refuses `name`: a generator bug, caught by the
 /// generator's own tests before any release.
 pub(crate) fn client_item(name: &str) -> TokenStream {
     assert!(
-        CLIENT_ITEMS.contains(&name),
-        "`{name}` is not in hypersender_openapi::contract::CLIENT_ITEMS"
+        is_client_item(name),
+        "`{name}` is in neither CLIENT_ITEMS nor CATALOG_TYPES of hypersender_openapi::contract"
     );
     let ident = format_ident!("{name}");
     quote!(crate::contract::#ident)

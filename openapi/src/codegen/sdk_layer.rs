@@ -22,7 +22,7 @@ use syn::Type;
 use super::progenitor_output::{BuilderShape, Output, is_string, type_text};
 use super::spec_model::{BodyModel, OperationModel, ParameterModel, RuleModel};
 use crate::PrepareError;
-use crate::contract::client_item;
+use crate::contract::{CATALOG_TYPES, client_item};
 
 /// Names a builder uses for itself; a body field with one of these names
 /// gets a `body_` prefix.
@@ -527,20 +527,7 @@ fn client_method_doc(plan: &Plan<'_>) -> String {
 }
 
 fn catalog(plans: &[Plan<'_>]) -> TokenStream {
-    let items = [
-        "Operation",
-        "Method",
-        "Parameter",
-        "Location",
-        "Body",
-        "Field",
-        "Rule",
-        "ValueKind",
-        "RateLimit",
-        "Violation",
-        "Problem",
-    ]
-    .map(|name| {
+    let items = CATALOG_TYPES.iter().map(|name| {
         let path = client_item(name);
         quote!(pub use #path;)
     });
