@@ -483,10 +483,23 @@ impl Client {
     /// taken meanwhile finds the winner instead. Differences it cannot fix
     /// (another phone) are reported, never hidden.
     pub async fn ensure_instance(&self, desired: &DesiredInstance) -> Result<Ensured, Error> {
+        self.ensure_with(desired, || self.create(desired)).await
+    }
+
+    /// [`Client::ensure_instance`], creating with `create` (which the
+    /// connect flow paces by the create limit and its deadline).
+    pub(crate) async fn ensure_with<Fut>(
+        &self,
+        desired: &DesiredInstance,
+        create: impl FnOnce() -> Fut,
+    ) -> Result<Ensured, Error>
+    where
+        Fut: std::future::Future<Output = Result<InstanceWithQrCode, Error>>,
+    {
         if let Some(existing) = self.find_by_name(&desired.name).await? {
             return Ok(self.existing(desired, existing));
         }
-        match self.create(desired).await {
+        match create().await {
             Ok(created) => Ok(Ensured::Created(Box::new(created))),
             Err(Error::Http(e)) if e.status == 422 => match self.find_by_name(&desired.name).await?
             {
@@ -509,7 +522,10 @@ impl Client {
         Ok(listed.into_iter().find(|i| i.name == name))
     }
 
-    async fn create(&self, desired: &DesiredInstance) -> Result<InstanceWithQrCode, Error> {
+    pub(crate) async fn create(
+        &self,
+        desired: &DesiredInstance,
+    ) -> Result<InstanceWithQrCode, Error> {
         let mut request = self
             .create_instance()
             .phone(&desired.phone)

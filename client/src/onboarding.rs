@@ -17,7 +17,7 @@ use tokio::time::Instant;
 
 use crate::error::Error;
 use crate::types::{HealthResponse, InstanceResponse, InstanceWithQrCode};
-use crate::{Client, InstanceStatus, QR_CODE_LIFETIME, QrCode};
+use crate::{Client, Ensured, InstanceStatus, QR_CODE_LIFETIME, QrCode};
 
 /// Called with each health seen while waiting.
 type OnHealth = Arc<dyn Fn(&HealthResponse) + Send + Sync>;
@@ -180,30 +180,10 @@ impl Client {
     }
 }
 
-/// What a new (or reused) instance is connected with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnectRequest {
-    name: String,
-    phone: String,
-    webhook_url: Option<String>,
-}
-
-impl ConnectRequest {
-    /// An instance called `name` (unique per account) for `phone` (E.164).
-    pub fn new(name: impl Into<String>, phone: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            phone: phone.into(),
-            webhook_url: None,
-        }
-    }
-
-    /// The https URL that receives messages and status events.
-    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
-        self.webhook_url = Some(url.into());
-        self
-    }
-}
+/// What a new (or reused) instance is connected with: the same
+/// description of an instance as a fleet's, so [`Client::connect`] finds or
+/// creates it exactly as [`Client::ensure_instance`] does.
+pub type ConnectRequest = crate::DesiredInstance;
 
 /// How [`Client::connect`] proceeds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -446,53 +426,28 @@ impl<'a> Flow<'a> {
         self.instance_id.clone().unwrap_or_default()
     }
 
-    /// Finds or creates the instance and shows its first QR code.
+    /// Finds or creates the instance (creating when the create limit
+    /// allows) and shows its first QR code.
     async fn start(&mut self) -> Result<(), GiveUpReason> {
-        if let Some(existing) = self.find_existing().await? {
-            return self.reuse(existing).await;
-        }
-        let created = self
-            .when_allowed("create_instance", |client, request: &ConnectRequest| {
-                let mut create = client
-                    .create_instance()
-                    .phone(&request.phone)
-                    .name(&request.name);
-                if let Some(url) = &request.webhook_url {
-                    create = create.webhook_url(url);
-                }
-                create.send()
+        let ensured = self
+            .client
+            .ensure_with(&self.request, || {
+                self.when_allowed("create_instance", || self.client.create(&self.request))
             })
-            .await;
-        match created {
-            Ok(instance) => {
+            .await
+            .map_err(gave_up)?;
+        match ensured {
+            Ensured::Created(instance) => {
                 self.instance_id = Some(instance.id.clone());
                 let qr = instance.qr_code.clone();
                 let status = instance.status.clone();
-                self.events
-                    .push_back(ConnectEvent::Created(Box::new(instance)));
+                self.events.push_back(ConnectEvent::Created(instance));
                 self.status_seen(status);
                 self.show_qr(qr);
                 Ok(())
             }
-            // Created by someone else between our list and our create.
-            Err(Error::Http(e)) if e.status == 422 => match self.find_existing().await? {
-                Some(existing) => self.reuse(existing).await,
-                None => Err(gave_up(Error::Http(e))),
-            },
-            Err(error) => Err(gave_up(error)),
+            Ensured::Exists { instance, .. } => self.reuse(*instance).await,
         }
-    }
-
-    async fn find_existing(&self) -> Result<Option<InstanceResponse>, GiveUpReason> {
-        let listed = self
-            .client
-            .list_instances()
-            .filter_name(&self.request.name)
-            .send()
-            .await
-            .map_err(gave_up)?;
-        // `filter[name]` matches part of the name: keep the exact one.
-        Ok(listed.into_iter().find(|i| i.name == self.request.name))
     }
 
     async fn reuse(&mut self, existing: InstanceResponse) -> Result<(), GiveUpReason> {
@@ -592,8 +547,8 @@ impl<'a> Flow<'a> {
     async fn fresh_qr_code(&mut self) -> Result<(), GiveUpReason> {
         let id = self.id();
         let fresh = self
-            .when_allowed("request_new_qr_code", |client, _| {
-                client.request_new_qr_code(&id).send()
+            .when_allowed("request_new_qr_code", || {
+                self.client.request_new_qr_code(&id).send()
             })
             .await
             .map_err(gave_up)?;
@@ -613,8 +568,8 @@ impl<'a> Flow<'a> {
             });
         }
         let id = self.id();
-        self.when_allowed("restart_instance", |client, _| {
-            client.restart_instance(&id).send()
+        self.when_allowed("restart_instance", || {
+            self.client.restart_instance(&id).send()
         })
         .await
         .map_err(gave_up)?;
@@ -631,11 +586,10 @@ impl<'a> Flow<'a> {
     /// times out instead.
     async fn when_allowed<T, F, Fut>(&self, operation: &str, send: F) -> Result<T, Error>
     where
-        F: Fn(&'a Client, &ConnectRequest) -> Fut,
+        F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<T, Error>>,
     {
-        let paced =
-            crate::pace::when_allowed(self.client, operation, || send(self.client, &self.request));
+        let paced = crate::pace::when_allowed(self.client, operation, send);
         match tokio::time::timeout_at(self.deadline, paced).await {
             Ok(outcome) => outcome,
             Err(_) => Err(Error::WaitTimedOut {

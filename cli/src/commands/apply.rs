@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
 
-use hypersender::{Client, ConnectOptions, ConnectRequest, DesiredInstance, Ensured, PlanStep};
+use hypersender::{Client, ConnectOptions, DesiredInstance, Ensured, PlanStep};
 use serde::Deserialize;
 use serde_json::json;
 use serde_spanned::Spanned;
@@ -95,11 +95,8 @@ pub async fn run(client: &Client, global: &Global, args: &ApplyArgs) -> Result<E
     if args.connect {
         for applied in &applied {
             if let Ok(Ensured::Created(created)) = &applied.result {
-                let mut request = ConnectRequest::new(&created.name, &created.phone);
-                if let Some(url) = &applied.desired.webhook_url {
-                    request = request.webhook_url(url);
-                }
                 terminal::err_line(&format!("connecting {}", created.name));
+                let request = applied.desired.clone();
                 connect::flow(client, global, request, ConnectOptions::default(), None).await?;
             }
         }
