@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use hypersender::InstanceStatus;
+use hypersender::{DesiredInstance, InstanceStatus};
 
 /// Manage Hypersender WhatsApp instances from a terminal.
 #[derive(Debug, Parser)]
@@ -181,18 +181,37 @@ pub struct DoctorArgs {
     pub stuck_after: std::time::Duration,
 }
 
-/// `instances connect`.
+/// The instance that `create` makes and `connect` makes or reuses.
 #[derive(Debug, Args)]
-pub struct ConnectArgs {
+pub struct NewInstanceArgs {
     /// Phone number in E.164 format, such as +201234567890.
     #[arg(long, value_name = "PHONE")]
     pub phone: String,
-    /// Instance name; an instance with exactly this name is reused.
+    /// Instance name, unique among your instances (`connect` reuses the
+    /// instance with exactly this name).
     #[arg(long, value_name = "NAME")]
     pub name: String,
     /// An https URL to receive incoming messages and status events.
     #[arg(long, value_name = "URL")]
     pub webhook_url: Option<String>,
+}
+
+impl NewInstanceArgs {
+    /// The instance as the library describes one.
+    pub fn desired(&self) -> DesiredInstance {
+        let desired = DesiredInstance::new(&self.name, &self.phone);
+        match &self.webhook_url {
+            Some(url) => desired.webhook_url(url),
+            None => desired,
+        }
+    }
+}
+
+/// `instances connect`.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    #[command(flatten)]
+    pub instance: NewInstanceArgs,
     /// Give up after this long (`300`, `300s`, `5m`).
     #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
@@ -224,15 +243,8 @@ pub struct ListArgs {
 /// `instances create`.
 #[derive(Debug, Args)]
 pub struct CreateArgs {
-    /// Phone number in E.164 format, such as +201234567890.
-    #[arg(long, value_name = "PHONE")]
-    pub phone: String,
-    /// Instance name, at most 50 characters, unique among your instances.
-    #[arg(long, value_name = "NAME")]
-    pub name: String,
-    /// An https URL to receive incoming messages and status events.
-    #[arg(long, value_name = "URL")]
-    pub webhook_url: Option<String>,
+    #[command(flatten)]
+    pub instance: NewInstanceArgs,
     #[command(flatten)]
     pub qr: QrOutput,
 }

@@ -24,10 +24,7 @@ pub async fn run(
     global: &Global,
     args: &ConnectArgs,
 ) -> Result<ExitCode, Failure> {
-    let mut request = ConnectRequest::new(&args.name, &args.phone);
-    if let Some(url) = &args.webhook_url {
-        request = request.webhook_url(url);
-    }
+    let request = args.instance.desired();
     let options = ConnectOptions::default()
         .timeout(args.timeout)
         .qr_lifetime(args.qr_lifetime);

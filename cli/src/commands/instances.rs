@@ -66,14 +66,12 @@ async fn list(client: &Client, global: &Global, args: ListArgs) -> Result<(), Fa
 }
 
 async fn create(client: &Client, global: &Global, args: CreateArgs) -> Result<(), Failure> {
-    let CreateArgs {
-        phone,
-        name,
-        webhook_url,
-        qr,
-    } = args;
-    let mut request = client.create_instance().phone(phone).name(name);
-    if let Some(url) = webhook_url {
+    let CreateArgs { instance, qr } = args;
+    let mut request = client
+        .create_instance()
+        .phone(instance.phone)
+        .name(instance.name);
+    if let Some(url) = instance.webhook_url {
         request = request.webhook_url(url);
     }
     let instance = request.send().await?;
