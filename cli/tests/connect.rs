@@ -93,6 +93,42 @@ fn piped_connect_prints_each_event_and_exits_0_once_scanned() {
 }
 
 #[test]
+fn connect_reusing_an_instance_with_another_phone_warns_and_connects() {
+    let mock = Mock::start(MockConfig::default().without_rate_limits());
+    let existing = hypersender_mock_server::seed_instances()
+        .unwrap()
+        .into_iter()
+        .find(|i| i.status == InstanceStatus::Working)
+        .expect("the documented example has a WORKING instance");
+    let other_phone = format!("{}9", existing.phone);
+    let run = mock.run(&[
+        "instances",
+        "connect",
+        "--name",
+        &existing.name,
+        "--phone",
+        &other_phone,
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "warning: {} ({}) has phone {}, not {other_phone}; the API cannot change it\nconnected\n",
+            existing.name, existing.id, existing.phone
+        ),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout.starts_with(&format!(
+            "reusing {} ({}), which is WORKING\n",
+            existing.name, existing.id
+        )),
+        "{run:?}"
+    );
+    assert!(mock.server.requests().iter().all(|r| r.method == "GET"));
+}
+
+#[test]
 fn json_connect_prints_one_event_per_line() {
     let mock = Mock::start(MockConfig::default().without_rate_limits());
     let child = spawn_connect(&mock, "Json", &["--json"]);

@@ -392,7 +392,7 @@ impl Watch<'_> {
 
 /// A field of an existing instance that differs from what was asked for,
 /// which the API has no way to change (there is no update endpoint).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Difference {
     /// The field (`phone`).

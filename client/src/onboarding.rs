@@ -17,7 +17,7 @@ use tokio::time::Instant;
 
 use crate::error::Error;
 use crate::types::{HealthResponse, InstanceResponse, InstanceWithQrCode};
-use crate::{Client, Ensured, InstanceStatus, QR_CODE_LIFETIME, QrCode};
+use crate::{Client, Difference, Ensured, InstanceStatus, QR_CODE_LIFETIME, QrCode};
 
 /// Called with each health seen while waiting.
 type OnHealth = Arc<dyn Fn(&HealthResponse) + Send + Sync>;
@@ -247,7 +247,14 @@ pub enum ConnectEvent {
     /// The instance was created.
     Created(Box<InstanceWithQrCode>),
     /// An instance with exactly this name already existed and is used.
-    Reused(Box<InstanceResponse>),
+    Reused {
+        /// The instance, as listed.
+        instance: Box<InstanceResponse>,
+        /// What it has that differs from the request and cannot be changed
+        /// (another phone: the code to scan links that instance's number);
+        /// empty when it matches.
+        differences: Vec<Difference>,
+    },
     /// A QR code to show: the first, or a fresh one after the last expired
     /// or after a restart (`number` counts them from 1).
     QrCode {
@@ -446,15 +453,24 @@ impl<'a> Flow<'a> {
                 self.show_qr(qr);
                 Ok(())
             }
-            Ensured::Exists { instance, .. } => self.reuse(*instance).await,
+            Ensured::Exists {
+                instance,
+                differences,
+            } => self.reuse(*instance, differences).await,
         }
     }
 
-    async fn reuse(&mut self, existing: InstanceResponse) -> Result<(), GiveUpReason> {
+    async fn reuse(
+        &mut self,
+        existing: InstanceResponse,
+        differences: Vec<Difference>,
+    ) -> Result<(), GiveUpReason> {
         self.instance_id = Some(existing.id.clone());
         let status = existing.status.clone();
-        self.events
-            .push_back(ConnectEvent::Reused(Box::new(existing)));
+        self.events.push_back(ConnectEvent::Reused {
+            instance: Box::new(existing),
+            differences,
+        });
         self.status_seen(status.clone());
         match status {
             InstanceStatus::Working => self.check().await,

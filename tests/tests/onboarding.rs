@@ -8,14 +8,30 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use futures_util::StreamExt;
+use hypersender::types::InstanceResponse;
 use hypersender::{
     Client, ConnectEvent, ConnectOptions, ConnectRequest, Error, GiveUpReason, InstanceStatus,
     WaitOptions,
 };
-use hypersender_mock_server::{LoggedRequest, MockConfig, MockServer};
+use hypersender_mock_server::{LoggedRequest, MockConfig, MockServer, seed_instances};
 
-const WORKING_ID: &str = "fa3d01c4-1234-4c0d-a12f-df319b612f8c";
-const WAITING_ID: &str = "c9a1dd76-5678-4f9d-9012-a5b78de100c3";
+/// The first instance of the mock's seed (the spec's documented list
+/// example) with `status`.
+fn seeded(status: InstanceStatus) -> InstanceResponse {
+    seed_instances()
+        .unwrap()
+        .into_iter()
+        .find(|i| i.status == status)
+        .unwrap_or_else(|| panic!("the documented example has a {status} instance"))
+}
+
+fn working_id() -> String {
+    seeded(InstanceStatus::Working).id
+}
+
+fn waiting_id() -> String {
+    seeded(InstanceStatus::ScanQrCode).id
+}
 
 async fn mock(config: MockConfig) -> MockServer {
     let at = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap();
@@ -176,16 +192,46 @@ async fn connect_gives_up_at_its_timeout_with_the_last_status() {
 async fn an_existing_instance_with_exactly_that_name_is_reused() {
     let mock = mock(MockConfig::default()).await;
     let client = client_of(&mock);
-    // The documented example "MyInstanceName" is WORKING: nothing to do.
+    // A WORKING instance of the seed: nothing to do but check it.
+    let existing = seeded(InstanceStatus::Working);
     let events: Vec<String> = client
         .connect(
-            ConnectRequest::new("MyInstanceName", "+201234567890"),
+            ConnectRequest::new(&existing.name, &existing.phone),
             ConnectOptions::default(),
         )
         .map(|event| describe(&event))
         .collect()
         .await;
     assert_eq!(events, ["reused", "status WORKING", "connected"]);
+    assert!(calls(&mock.requests(), "/create-instance").is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reused_instance_with_another_phone_says_so() {
+    let mock = mock(MockConfig::default()).await;
+    let client = client_of(&mock);
+    let existing = seeded(InstanceStatus::Working);
+    let other_phone = format!("{}9", existing.phone);
+    let flow = client.connect(
+        ConnectRequest::new(&existing.name, &other_phone),
+        ConnectOptions::default(),
+    );
+    let first = pin!(flow).next().await;
+    match first {
+        Some(ConnectEvent::Reused {
+            instance,
+            differences,
+        }) => {
+            assert_eq!(instance.id, existing.id);
+            let [difference] = differences.as_slice() else {
+                panic!("{differences:?}");
+            };
+            assert_eq!(difference.field, "phone");
+            assert_eq!(difference.wanted, other_phone);
+            assert_eq!(difference.actual, existing.phone);
+        }
+        other => panic!("{other:?}"),
+    }
     assert!(calls(&mock.requests(), "/create-instance").is_empty());
 }
 
@@ -221,13 +267,17 @@ async fn wait_for_status_follows_a_restart_and_waits_out_a_429() {
     // Another client of the same account spends the health limit, so the
     // server answers 429 (with Retry-After) to the first checks.
     let other = client_of(&mock);
-    other.check_health(WORKING_ID).send().await.unwrap();
+    other.check_health(&working_id()).send().await.unwrap();
     for _ in 0..9 {
-        other.check_health(WORKING_ID).send().await.unwrap();
+        other.check_health(&working_id()).send().await.unwrap();
     }
-    client.restart_instance(WORKING_ID).send().await.unwrap();
+    client.restart_instance(&working_id()).send().await.unwrap();
     let health = client
-        .wait_for_status(WORKING_ID, InstanceStatus::Working, WaitOptions::default())
+        .wait_for_status(
+            &working_id(),
+            InstanceStatus::Working,
+            WaitOptions::default(),
+        )
         .await
         .unwrap();
     assert_eq!(health.status, InstanceStatus::Working);
@@ -243,7 +293,11 @@ async fn wait_for_status_ends_at_failed_and_at_its_timeout() {
     let mock = mock(MockConfig::default().qr_codes_before_failure(1)).await;
     let client = client_of(&mock);
     let failed = client
-        .wait_for_status(WAITING_ID, InstanceStatus::Working, WaitOptions::default())
+        .wait_for_status(
+            &waiting_id(),
+            InstanceStatus::Working,
+            WaitOptions::default(),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -253,7 +307,7 @@ async fn wait_for_status_ends_at_failed_and_at_its_timeout() {
     let started = tokio::time::Instant::now();
     let timed_out = client
         .wait_for_status(
-            WORKING_ID,
+            &working_id(),
             InstanceStatus::Stopped,
             WaitOptions::default().timeout(Duration::from_secs(30)),
         )
@@ -276,7 +330,8 @@ async fn wait_for_status_ends_at_failed_and_at_its_timeout() {
 fn describe(event: &ConnectEvent) -> String {
     match event {
         ConnectEvent::Created(_) => "created".into(),
-        ConnectEvent::Reused(_) => "reused".into(),
+        ConnectEvent::Reused { differences, .. } if differences.is_empty() => "reused".into(),
+        ConnectEvent::Reused { .. } => "reused, differing".into(),
         ConnectEvent::QrCode { number, .. } => format!("qr {number}"),
         ConnectEvent::Status { status, .. } => format!("status {status}"),
         ConnectEvent::Restarted { .. } => "restarted".into(),

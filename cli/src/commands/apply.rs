@@ -168,11 +168,13 @@ fn print_plan(global: &Global, plan: &[PlanStep]) {
         let steps: Vec<serde_json::Value> = plan
             .iter()
             .map(|step| match step {
-                PlanStep::Create(d) => json!({"action": "create", "name": d.name, "phone": d.phone}),
+                PlanStep::Create(d) => {
+                    json!({"action": "create", "name": d.name, "phone": d.phone})
+                }
                 PlanStep::Exists(d, i) => json!({"action": "exists", "name": d.name, "id": i.id}),
                 PlanStep::Differs(d, i, differences) => json!({
                     "action": "differs", "name": d.name, "id": i.id,
-                    "differences": differences.iter().map(|x| json!({"field": x.field, "wanted": x.wanted, "actual": x.actual})).collect::<Vec<_>>(),
+                    "differences": differences,
                 }),
                 _ => json!({"action": "other"}),
             })

@@ -94,11 +94,22 @@ impl<'a> View<'a> {
                 self.instance = format!("{} ({})", created.name, created.id);
                 self.say(&format!("created {}", self.instance));
             }
-            ConnectEvent::Reused(existing) => {
-                self.instance = format!("{} ({})", existing.name, existing.id);
+            ConnectEvent::Reused {
+                instance,
+                differences,
+            } => {
+                self.instance = format!("{} ({})", instance.name, instance.id);
+                // On stderr, before the live screen's first drawing (this is
+                // the flow's first event), so nothing draws over it.
+                for difference in differences {
+                    terminal::err_line(&format!(
+                        "warning: {} has {} {}, not {}; the API cannot change it",
+                        self.instance, difference.field, difference.actual, difference.wanted
+                    ));
+                }
                 self.say(&format!(
                     "reusing {}, which is {}",
-                    self.instance, existing.status
+                    self.instance, instance.status
                 ));
             }
             ConnectEvent::Status { status, .. } => {
@@ -221,9 +232,13 @@ fn event_json(event: &ConnectEvent, show_secrets: bool) -> serde_json::Value {
         ConnectEvent::Created(instance) => {
             json!({"event": "created", "instance": prepare(instance, show_secrets)})
         }
-        ConnectEvent::Reused(instance) => {
-            json!({"event": "reused", "instance": prepare(instance, show_secrets)})
-        }
+        ConnectEvent::Reused {
+            instance,
+            differences,
+        } => json!({
+            "event": "reused", "instance": prepare(instance, show_secrets),
+            "differences": differences,
+        }),
         ConnectEvent::QrCode {
             instance_id,
             qr_code,
