@@ -267,11 +267,11 @@ async fn wait_for_status_follows_a_restart_and_waits_out_a_429() {
     // Another client of the same account spends the health limit, so the
     // server answers 429 (with Retry-After) to the first checks.
     let other = client_of(&mock);
-    other.check_health(&working_id()).send().await.unwrap();
+    other.check_health(working_id()).send().await.unwrap();
     for _ in 0..9 {
-        other.check_health(&working_id()).send().await.unwrap();
+        other.check_health(working_id()).send().await.unwrap();
     }
-    client.restart_instance(&working_id()).send().await.unwrap();
+    client.restart_instance(working_id()).send().await.unwrap();
     let health = client
         .wait_for_status(
             &working_id(),
