@@ -538,8 +538,17 @@ fn a_bad_base_url_is_bad_input_and_an_unreachable_one_an_error() {
 #[test]
 fn every_command_runs_offline_with_mock() {
     let list = succeeded(hypersender(&["--mock", "instances", "list"], &[]));
-    golden("list.txt", &list.stdout);
+    // The embedded mock serves the spec's documented example.
+    let documented = succeeded(Mock::documented().run(&["instances", "list"]));
+    assert_eq!(list.stdout, documented.stdout);
     assert!(list.stderr.contains("embedded mock"), "{}", list.stderr);
+    let seed = hypersender_mock_server::seed_instances().unwrap();
+    let any_id = seed[0].id.as_str();
+    let working_id = seed
+        .iter()
+        .find(|i| i.status == InstanceStatus::Working)
+        .map(|i| i.id.as_str())
+        .expect("the documented example has a WORKING instance");
     let create = succeeded(hypersender(
         &[
             "--mock",
@@ -555,10 +564,10 @@ fn every_command_runs_offline_with_mock() {
     assert!(create.stdout.contains("status        SCAN_QR_CODE\n"));
     assert!(!decode_drawn_qr(&create.stdout).is_empty());
     for args in [
-        &["--mock", "instances", "health", WORKING_ID][..],
-        &["--mock", "instances", "qr", WAITING_ID],
-        &["--mock", "instances", "restart", WORKING_ID],
-        &["--mock", "instances", "wait", WORKING_ID, "--timeout", "5"],
+        &["--mock", "instances", "health", any_id][..],
+        &["--mock", "instances", "qr", any_id],
+        &["--mock", "instances", "restart", any_id],
+        &["--mock", "instances", "wait", working_id, "--timeout", "5"],
     ] {
         succeeded(hypersender(args, &[]));
     }
@@ -618,7 +627,10 @@ fn the_mock_command_serves_until_stopped() {
     child.kill().unwrap();
     child.wait().unwrap();
     let decoded: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(decoded.as_array().unwrap().len(), 2);
+    assert_eq!(
+        decoded.as_array().unwrap().len(),
+        hypersender_mock_server::seed_instances().unwrap().len()
+    );
 }
 
 #[test]
@@ -668,5 +680,6 @@ fn the_readme_first_command_runs_the_tool_offline() {
         "the first command must run offline"
     );
     let run = succeeded(hypersender(&args, &[]));
-    golden("list.txt", &run.stdout);
+    let documented = succeeded(Mock::documented().run(&["instances", "list"]));
+    assert_eq!(run.stdout, documented.stdout);
 }

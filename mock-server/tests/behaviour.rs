@@ -11,14 +11,25 @@ use hypersender_mock_server::{DEFAULT_TOKEN, MockConfig, MockServer, seed_instan
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+/// The recorded List Instances response (`tests/fixtures`), which every
+/// mock here starts with instead of the spec's example, so a vendor's new
+/// example changes nothing below.
+const RECORDED_LIST: &str = include_str!("../../tests/fixtures/list_instances.json");
+/// The recorded WORKING instance.
 const WORKING_ID: &str = "fa3d01c4-1234-4c0d-a12f-df319b612f8c";
+/// The recorded SCAN_QR_CODE instance.
 const WAITING_ID: &str = "c9a1dd76-5678-4f9d-9012-a5b78de100c3";
 const VALID_CREATE: &str = r#"{"phone": "+201234567892", "name": "Support Line", "webhook_url": "https://example.com/hook"}"#;
+
+/// The default configuration, starting with the recorded instances.
+fn recorded() -> MockConfig {
+    MockConfig::default().instances(serde_json::from_str(RECORDED_LIST).unwrap())
+}
 
 /// A mock whose clock only moves when the test moves it.
 async fn frozen_mock() -> MockServer {
     let start = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
-    MockServer::start(MockConfig::default().frozen_clock(start))
+    MockServer::start(recorded().frozen_clock(start))
         .await
         .unwrap()
 }
@@ -72,26 +83,45 @@ async fn status_of(mock: &MockServer, id: &str) -> Value {
 
 #[tokio::test]
 async fn starts_with_the_documented_list_example() {
-    let mock = frozen_mock().await;
+    let mock = MockServer::start(MockConfig::default()).await.unwrap();
     let reply = api(&mock, Method::GET, "/instances", None).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.headers["content-type"], "application/json");
-    // The documented example, as the client's types read it (the mock
-    // writes timestamps with their explicit Z).
-    let documented: Vec<InstanceResponse> =
-        serde_json::from_str(include_str!("../../tests/fixtures/list_instances.json")).unwrap();
+    // The spec's example, as the client's types read it (the mock writes
+    // timestamps with their explicit Z).
+    let documented = seed_instances().unwrap();
     let served: Vec<InstanceResponse> = serde_json::from_value(reply.body.clone()).unwrap();
     assert_eq!(served, documented);
-    assert_eq!(
-        reply.body[0]["access_token"], "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1",
-        "the mock sends tokens in full, as the service does"
-    );
-    assert_eq!(seed_instances().unwrap().len(), 2);
+    for (index, instance) in documented.iter().enumerate() {
+        let sent = &reply.body[index]["access_token"];
+        match &instance.access_token {
+            Some(token) => assert_eq!(
+                sent,
+                token.expose_secret(),
+                "the mock sends tokens in full, as the service does"
+            ),
+            None => assert!(sent.is_null()),
+        }
+    }
+}
+
+#[tokio::test]
+async fn starts_with_the_given_instances_instead() {
+    // Unlike any example: one instance, renamed.
+    let mut given: Vec<InstanceResponse> = serde_json::from_str(RECORDED_LIST).unwrap();
+    given.truncate(1);
+    given[0].name = "Given Instance".into();
+    let mock = MockServer::start(MockConfig::default().instances(given.clone()))
+        .await
+        .unwrap();
+    let listed = api(&mock, Method::GET, "/instances", None).await.body;
+    let served: Vec<InstanceResponse> = serde_json::from_value(listed).unwrap();
+    assert_eq!(served, given);
 }
 
 #[tokio::test]
 async fn the_sdk_reads_every_operation_of_the_mock() {
-    let mock = MockServer::start(MockConfig::default()).await.unwrap();
+    let mock = MockServer::start(recorded()).await.unwrap();
     let client = hypersender::Client::builder(mock.token())
         .base_url(mock.base_url())
         .build()
@@ -299,9 +329,7 @@ async fn a_missing_or_wrong_bearer_token_is_401() {
         .await
         .unwrap();
     assert_eq!(basic.status(), StatusCode::UNAUTHORIZED);
-    let custom = MockServer::start(MockConfig::default().token("9|mine"))
-        .await
-        .unwrap();
+    let custom = MockServer::start(recorded().token("9|mine")).await.unwrap();
     let reply = call(
         &custom,
         Method::GET,
@@ -371,7 +399,7 @@ async fn unknown_routes_are_404_and_wrong_methods_405_before_authentication() {
 
 #[tokio::test]
 async fn invalid_creates_are_422_with_the_laravel_body_and_change_nothing() {
-    let mock = MockServer::start(MockConfig::default().without_rate_limits())
+    let mock = MockServer::start(recorded().without_rate_limits())
         .await
         .unwrap();
     let cases = [
@@ -492,7 +520,7 @@ async fn documented_rate_limits_give_429_with_retry_after_until_the_minute_passe
 
 #[tokio::test]
 async fn rate_limits_can_be_turned_off() {
-    let mock = MockServer::start(MockConfig::default().without_rate_limits())
+    let mock = MockServer::start(recorded().without_rate_limits())
         .await
         .unwrap();
     for _ in 0..3 {
@@ -509,7 +537,7 @@ async fn rate_limits_can_be_turned_off() {
 
 #[tokio::test]
 async fn debug_output_never_shows_the_token() {
-    let config = MockConfig::default().token("5|very-secret-value");
+    let config = recorded().token("5|very-secret-value");
     assert!(!format!("{config:?}").contains("very-secret"));
     let mock = MockServer::start(config).await.unwrap();
     assert!(!format!("{mock:?}").contains("very-secret"));

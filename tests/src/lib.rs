@@ -33,6 +33,15 @@ pub fn fixture_json(name: &str) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("fixture {name} is not JSON: {e}"))
 }
 
+/// The recorded List Instances response (`fixtures/list_instances.json`),
+/// decoded: what tests start the stateful mock with when they name its
+/// instances, so a vendor's new example in the spec changes nothing for
+/// them.
+pub fn recorded_instances() -> Vec<hypersender::types::InstanceResponse> {
+    serde_json::from_value(fixture_json("list_instances.json"))
+        .expect("fixtures/list_instances.json decodes")
+}
+
 /// A retry policy fast enough for tests: same rules, millisecond waits.
 pub fn fast_retries() -> RetryPolicy {
     RetryPolicy::default()

@@ -12,7 +12,7 @@ use hypersender::{
     Client, DesiredInstance, Ensured, FleetEvent, InstanceStatus, PlanStep, Remedy, WatchOptions,
     catalog,
 };
-use hypersender_mock_server::{MockConfig, MockServer};
+use hypersender_mock_server::{MockConfig, MockServer, seed_instances};
 use hypersender_tests::hostile::{Behavior, HostileServer};
 
 const FLEET: usize = 500;
@@ -33,6 +33,11 @@ fn minimum_time(operation: &catalog::Operation, calls: u32) -> Duration {
     limit.per * ((calls - 1) / limit.requests)
 }
 
+/// How many instances the mock starts with before the generated fleet.
+fn documented_examples() -> usize {
+    seed_instances().unwrap().len()
+}
+
 fn client_of(mock: &MockServer) -> Client {
     Client::builder(mock.token())
         .base_url(mock.base_url())
@@ -51,7 +56,7 @@ async fn watch_reports_a_snapshot_then_each_change_with_one_request_per_poll() {
     };
     assert_eq!(
         instances.len(),
-        FLEET + 2,
+        FLEET + documented_examples(),
         "the seed and the documented examples"
     );
     let victim = instances
@@ -316,5 +321,5 @@ async fn diagnosis_gives_starting_instances_time_and_restarts_the_stuck() {
         .diagnose_fleet(None, Duration::ZERO, Duration::from_secs(1))
         .await
         .unwrap();
-    assert_eq!(everything.len(), FLEET + 2);
+    assert_eq!(everything.len(), FLEET + documented_examples());
 }

@@ -11,9 +11,13 @@ use hypersender_mock_server::{MockConfig, MockServer};
 
 async fn frozen_mock() -> MockServer {
     let at = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap();
-    MockServer::start(MockConfig::default().frozen_clock(at))
-        .await
-        .unwrap()
+    MockServer::start(
+        MockConfig::default()
+            .frozen_clock(at)
+            .instances(hypersender_tests::recorded_instances()),
+    )
+    .await
+    .unwrap()
 }
 
 fn client_for(mock: &MockServer) -> Client {

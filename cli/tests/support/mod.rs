@@ -9,14 +9,26 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
+use hypersender::types::InstanceResponse;
 use hypersender_mock_server::{MockConfig, MockServer};
 
+/// The recorded List Instances response every test mock starts with
+/// (`tests/fixtures/list_instances.json`), not the spec's example: the
+/// golden files and the ids below stay valid when the vendor changes it.
+pub const RECORDED_LIST: &str = include_str!("../../../tests/fixtures/list_instances.json");
+/// The recorded WORKING instance.
 pub const WORKING_ID: &str = "fa3d01c4-1234-4c0d-a12f-df319b612f8c";
+/// The recorded SCAN_QR_CODE instance.
 pub const WAITING_ID: &str = "c9a1dd76-5678-4f9d-9012-a5b78de100c3";
 /// The API token the tests use; no output may ever contain it.
 pub const API_TOKEN: &str = "7|cliTestApiTokenSecretPart0123456789";
-/// The seeded WORKING instance's access token (the documented example).
+/// The recorded WORKING instance's access token.
 pub const ACCESS_TOKEN: &str = "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1";
+
+/// The recorded instances, decoded.
+pub fn recorded_instances() -> Vec<InstanceResponse> {
+    serde_json::from_str(RECORDED_LIST).expect("tests/fixtures/list_instances.json decodes")
+}
 
 /// A mock on its own runtime, so tests can run the binary synchronously.
 pub struct Mock {
@@ -25,14 +37,29 @@ pub struct Mock {
 }
 
 impl Mock {
+    /// A mock with the recorded instances.
     pub fn start(config: MockConfig) -> Self {
+        Self::start_with(config, recorded_instances())
+    }
+
+    /// A mock with the spec's documented example, as `--mock` serves it.
+    pub fn documented() -> Self {
+        Self::start_with(
+            MockConfig::default(),
+            hypersender_mock_server::seed_instances().unwrap(),
+        )
+    }
+
+    fn start_with(config: MockConfig, instances: Vec<InstanceResponse>) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .unwrap();
         let server = runtime
-            .block_on(MockServer::start(config.token(API_TOKEN)))
+            .block_on(MockServer::start(
+                config.token(API_TOKEN).instances(instances),
+            ))
             .unwrap();
         Self { server, runtime }
     }
