@@ -519,11 +519,7 @@ fn a_bad_base_url_is_bad_input_and_an_unreachable_one_an_error() {
         "{}",
         bad.stderr
     );
-    // A port that was free a moment ago: nothing listens there.
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let (_held, closed) = refusing_address();
     let url = format!("http://{closed}");
     let down = against(&url, &["instances", "restart", WORKING_ID]);
     assert_eq!(down.code, 1, "{down:?}");

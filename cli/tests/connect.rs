@@ -95,8 +95,7 @@ fn piped_connect_prints_each_event_and_exits_0_once_scanned() {
 #[test]
 fn connect_reusing_an_instance_with_another_phone_warns_and_connects() {
     let mock = Mock::start(MockConfig::default().without_rate_limits());
-    let existing = hypersender_mock_server::seed_instances()
-        .unwrap()
+    let existing = recorded_instances()
         .into_iter()
         .find(|i| i.status == InstanceStatus::Working)
         .expect("the documented example has a WORKING instance");

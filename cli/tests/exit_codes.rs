@@ -3,8 +3,6 @@
 
 mod support;
 
-use std::net::TcpListener;
-
 use httpmock::MockServer;
 use support::*;
 
@@ -46,10 +44,7 @@ fn one_when_the_api_refuses_or_cannot_be_reached() {
         refused.stderr,
         "error: check_health: HTTP 404 Not Found: Instance not found.\n"
     );
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let (_held, closed) = refusing_address();
     let down = against(
         &format!("http://{closed}"),
         &["instances", "restart", WORKING_ID],
@@ -147,10 +142,7 @@ fn five_when_the_instance_is_failed() {
 
 #[test]
 fn a_refused_connection_is_reported_as_it_is_retried() {
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let (_held, closed) = refusing_address();
     let run = against(&format!("http://{closed}"), &["instances", "list"]);
     assert_eq!(run.code, 1, "{run:?}");
     let lines: Vec<&str> = run.stderr.lines().collect();

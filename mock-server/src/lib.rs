@@ -30,7 +30,8 @@
 //!     .base_url(mock.base_url())
 //!     .build()?;
 //! let instances = client.list_instances().send().await?;
-//! assert_eq!(instances.len(), 2);
+//! // It starts with the spec's documented List Instances example.
+//! assert_eq!(instances.len(), hypersender_mock_server::seed_instances()?.len());
 //! # Ok(())
 //! # }
 //! ```

@@ -587,11 +587,11 @@ async fn a_slow_page_times_out_after_its_retries() {
 
 #[test]
 fn an_unreachable_site_is_refused() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Bound, never listening: refused, and no parallel test takes the port.
+    let held = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    let any_port: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    held.bind(&any_port.into()).unwrap();
+    let port = held.local_addr().unwrap().as_socket().unwrap().port();
     let dir = openapi_dir("unreachable");
     let check = spec_command(
         "check",

@@ -30,6 +30,17 @@ pub fn recorded_instances() -> Vec<InstanceResponse> {
     serde_json::from_str(RECORDED_LIST).expect("tests/fixtures/list_instances.json decodes")
 }
 
+/// An address where connections are refused, held for as long as the
+/// returned socket lives: bound but never listening, so no parallel test
+/// can take the port (as it can one a dropped listener freed).
+pub fn refusing_address() -> (socket2::Socket, std::net::SocketAddr) {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    let any_port: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    socket.bind(&any_port.into()).unwrap();
+    let address = socket.local_addr().unwrap().as_socket().unwrap();
+    (socket, address)
+}
+
 /// A mock on its own runtime, so tests can run the binary synchronously.
 pub struct Mock {
     pub server: MockServer,
