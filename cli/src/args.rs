@@ -187,8 +187,7 @@ pub struct NewInstanceArgs {
     /// Phone number in E.164 format, such as +201234567890.
     #[arg(long, value_name = "PHONE")]
     pub phone: String,
-    /// Instance name, unique among your instances (`connect` reuses the
-    /// instance with exactly this name).
+    /// Instance name, at most 50 characters, unique among your instances.
     #[arg(long, value_name = "NAME")]
     pub name: String,
     /// An https URL to receive incoming messages and status events.

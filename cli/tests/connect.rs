@@ -98,7 +98,7 @@ fn connect_reusing_an_instance_with_another_phone_warns_and_connects() {
     let existing = recorded_instances()
         .into_iter()
         .find(|i| i.status == InstanceStatus::Working)
-        .expect("the documented example has a WORKING instance");
+        .expect("the recorded list has a WORKING instance");
     let other_phone = format!("{}9", existing.phone);
     let run = mock.run(&[
         "instances",
@@ -242,4 +242,32 @@ fn on_a_terminal_the_qr_code_counts_down_and_is_replaced_in_place() {
     assert!(done.contains("Status    WORKING"), "{done}");
     assert!(done.contains("connected_at"), "{done}");
     assert_eq!(mock.server.status(&id), Some(InstanceStatus::Working));
+}
+
+#[test]
+fn on_a_terminal_a_reused_instance_s_warning_stays_on_screen() {
+    let mock = Mock::start(MockConfig::default());
+    let waiting = recorded_instances()
+        .into_iter()
+        .find(|i| i.status == InstanceStatus::ScanQrCode)
+        .expect("the recorded list has a SCAN_QR_CODE instance");
+    let other_phone = format!("{}9", waiting.phone);
+    let command = format!(
+        "{} --base-url {} --token '{API_TOKEN}' instances connect --phone '{other_phone}' --name '{}' --qr-lifetime 4s; sleep 60",
+        env!("CARGO_BIN_EXE_hypersender"),
+        mock.server.base_url(),
+        waiting.name
+    );
+    let tmux = Tmux::start(&command, 140, 70);
+    let warning = format!(
+        "warning: {} ({}) has phone {}, not {other_phone}",
+        waiting.name, waiting.id, waiting.phone
+    );
+    let first = tmux.wait_for("QR code 1: expires in");
+    assert_eq!(first.matches(&warning).count(), 1, "{first}");
+    // Still there, once, after the countdown redrew the screen each second
+    // until the code expired.
+    let expired = tmux.wait_for("QR code 1 expired");
+    assert_eq!(expired.matches(&warning).count(), 1, "{expired}");
+    assert_eq!(expired.matches("Instance  ").count(), 1, "{expired}");
 }

@@ -551,8 +551,9 @@ impl<'a> Flow<'a> {
     }
 
     fn show_qr(&mut self, qr_code: QrCode) {
+        let qr_code = qr_code.with_lifetime(self.options.qr_lifetime);
         self.qr_codes += 1;
-        self.qr_expires = Some(qr_code.received_at() + self.options.qr_lifetime);
+        self.qr_expires = Some(qr_code.expires_at());
         self.events.push_back(ConnectEvent::QrCode {
             instance_id: self.id(),
             qr_code,

@@ -43,6 +43,7 @@ const DATA_URI_PREFIX: &str = "data:image/png;base64,";
 pub struct QrCode {
     base64: String,
     received_at: Instant,
+    lifetime: Duration,
 }
 
 /// A QR code that is not base64 of a PNG image.
@@ -69,7 +70,17 @@ impl QrCode {
         Self {
             base64: base64.into(),
             received_at: Instant::now(),
+            lifetime: QR_CODE_LIFETIME,
         }
+    }
+
+    /// The same code, expected to last `lifetime` from when it was received
+    /// instead of the documented [`QR_CODE_LIFETIME`] (what
+    /// [`ConnectOptions::qr_lifetime`](crate::ConnectOptions::qr_lifetime)
+    /// sets for the codes of a connect flow).
+    pub fn with_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = lifetime;
+        self
     }
 
     /// The base64 text as received.
@@ -114,10 +125,11 @@ impl QrCode {
         self.received_at
     }
 
-    /// When it is expected to expire: [`QR_CODE_LIFETIME`] after it was
+    /// When it is expected to expire: its lifetime ([`QR_CODE_LIFETIME`]
+    /// unless [`QrCode::with_lifetime`] said otherwise) after it was
     /// received.
     pub fn expires_at(&self) -> Instant {
-        self.received_at + QR_CODE_LIFETIME
+        self.received_at + self.lifetime
     }
 
     /// How long it can still be scanned (zero once expired).
@@ -164,6 +176,18 @@ mod tests {
     use super::*;
 
     const ONE_PIXEL: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAsTj2FAAAAABJRU5ErkJggg==";
+
+    #[tokio::test(start_paused = true)]
+    async fn another_lifetime_moves_the_expiry_and_nothing_else() {
+        let code = QrCode::new(ONE_PIXEL).with_lifetime(Duration::from_secs(4));
+        assert_eq!(
+            code.expires_at() - code.received_at(),
+            Duration::from_secs(4)
+        );
+        tokio::time::advance(Duration::from_secs(4)).await;
+        assert!(code.is_expired());
+        assert_eq!(code, QrCode::new(ONE_PIXEL));
+    }
 
     #[tokio::test(start_paused = true)]
     async fn expiry_follows_tokios_clock() {

@@ -121,8 +121,10 @@ fn list_and_filter_lists_every_instance_and_filters_by_status() {
         );
     }
 
+    let sent = mock.server.requests().len();
     let typo = run("list_and_filter", &mock, &["working"]);
     assert!(!typo.ok);
+    assert_eq!(mock.server.requests().len(), sent, "refused before sending");
     assert!(
         typo.stderr.contains("WORKING"),
         "lists the documented values: {typo:?}"

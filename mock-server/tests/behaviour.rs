@@ -90,6 +90,10 @@ async fn starts_with_the_documented_list_example() {
     // The spec's example, as the client's types read it (the mock writes
     // timestamps with their explicit Z).
     let documented = seed_instances().unwrap();
+    assert!(
+        !documented.is_empty(),
+        "the spec has a List Instances example"
+    );
     let served: Vec<InstanceResponse> = serde_json::from_value(reply.body.clone()).unwrap();
     assert_eq!(served, documented);
     for (index, instance) in documented.iter().enumerate() {

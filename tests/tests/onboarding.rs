@@ -13,16 +13,16 @@ use hypersender::{
     Client, ConnectEvent, ConnectOptions, ConnectRequest, Error, GiveUpReason, InstanceStatus,
     WaitOptions,
 };
-use hypersender_mock_server::{LoggedRequest, MockConfig, MockServer, seed_instances};
+use hypersender_mock_server::{LoggedRequest, MockConfig, MockServer};
+use hypersender_tests::hostile::{Behavior, HostileServer};
 
-/// The first instance of the mock's seed (the spec's documented list
-/// example) with `status`.
+/// The first recorded instance (`tests/fixtures/list_instances.json`,
+/// which every mock here starts with) with `status`.
 fn seeded(status: InstanceStatus) -> InstanceResponse {
-    seed_instances()
-        .unwrap()
+    hypersender_tests::recorded_instances()
         .into_iter()
         .find(|i| i.status == status)
-        .unwrap_or_else(|| panic!("the documented example has a {status} instance"))
+        .unwrap_or_else(|| panic!("the recorded list has a {status} instance"))
 }
 
 fn working_id() -> String {
@@ -35,7 +35,10 @@ fn waiting_id() -> String {
 
 async fn mock(config: MockConfig) -> MockServer {
     let at = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap();
-    MockServer::start(config.tokio_clock(at)).await.unwrap()
+    let config = config
+        .tokio_clock(at)
+        .instances(hypersender_tests::recorded_instances());
+    MockServer::start(config).await.unwrap()
 }
 
 fn client_of(mock: &MockServer) -> Client {
@@ -192,7 +195,7 @@ async fn connect_gives_up_at_its_timeout_with_the_last_status() {
 async fn an_existing_instance_with_exactly_that_name_is_reused() {
     let mock = mock(MockConfig::default()).await;
     let client = client_of(&mock);
-    // A WORKING instance of the seed: nothing to do but check it.
+    // A WORKING instance: nothing to do but check it.
     let existing = seeded(InstanceStatus::Working);
     let events: Vec<String> = client
         .connect(
@@ -233,6 +236,45 @@ async fn a_reused_instance_with_another_phone_says_so() {
         other => panic!("{other:?}"),
     }
     assert!(calls(&mock.requests(), "/create-instance").is_empty());
+}
+
+#[tokio::test]
+async fn connect_reuses_the_winner_when_its_create_loses_the_race() {
+    let winner = serde_json::json!([{
+        "id": "race-winner-id", "name": "Racer", "phone": "+201234567890",
+        "service_type": "whatsapp", "status": "SCAN_QR_CODE", "access_token": null,
+        "created_at": "2025-05-26T10:12:45"
+    }]);
+    // The first list finds nothing; the create loses the race (422, name
+    // taken); the second list finds the winner.
+    let server = HostileServer::start(Behavior::Sequence(vec![
+        (200, "[]".to_owned()),
+        (
+            422,
+            r#"{"message":"The name has already been taken.","errors":{"name":["The name has already been taken."]}}"#.to_owned(),
+        ),
+        (200, winner.to_string()),
+    ]))
+    .await;
+    let client = Client::builder("1|token")
+        .base_url(&server.base_url)
+        .rate_limits(hypersender::RateLimits::off())
+        .build()
+        .unwrap();
+    let flow = client.connect(
+        ConnectRequest::new("Racer", "+201234567890"),
+        ConnectOptions::default(),
+    );
+    match pin!(flow).next().await {
+        Some(ConnectEvent::Reused {
+            instance,
+            differences,
+        }) => {
+            assert_eq!(instance.id, "race-winner-id");
+            assert!(differences.is_empty(), "{differences:?}");
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test(start_paused = true)]

@@ -96,7 +96,10 @@ pub async fn run(client: &Client, global: &Global, args: &ApplyArgs) -> Result<E
         for applied in &applied {
             if let Ok(Ensured::Created(created)) = &applied.result {
                 terminal::err_line(&format!("connecting {}", created.name));
-                let request = applied.desired.clone();
+                // As the service stored it (it may have normalised the
+                // name or phone), with the webhook the file gave.
+                let mut request = DesiredInstance::new(&created.name, &created.phone);
+                request.webhook_url = applied.desired.webhook_url.clone();
                 connect::flow(client, global, request, ConnectOptions::default(), None).await?;
             }
         }

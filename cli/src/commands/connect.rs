@@ -67,6 +67,7 @@ struct View<'a> {
     instance: String,
     status: String,
     qr: Option<(QrCode, u32, String)>,
+    warnings: Vec<String>,
     screen: LiveScreen,
 }
 
@@ -80,6 +81,7 @@ impl<'a> View<'a> {
             instance: String::new(),
             status: "-".into(),
             qr: None,
+            warnings: Vec::new(),
             screen: LiveScreen::default(),
         }
     }
@@ -99,10 +101,8 @@ impl<'a> View<'a> {
                 differences,
             } => {
                 self.instance = format!("{} ({})", instance.name, instance.id);
-                // On stderr, before the live screen's first drawing (this is
-                // the flow's first event), so nothing draws over it.
                 for difference in differences {
-                    terminal::err_line(&format!(
+                    self.warn(format!(
                         "warning: {} has {} {}, not {}; the API cannot change it",
                         self.instance, difference.field, difference.actual, difference.wanted
                     ));
@@ -139,6 +139,16 @@ impl<'a> View<'a> {
     }
 
     /// A status line: on the live screen, or printed (plain output).
+    /// A warning: a line of the live screen (stderr would be drawn over),
+    /// else a line on stderr.
+    fn warn(&mut self, line: String) {
+        if self.live {
+            self.warnings.push(line);
+        } else {
+            terminal::err_line(&line);
+        }
+    }
+
     fn say(&mut self, line: &str) {
         if self.global.json {
             return;
@@ -186,6 +196,7 @@ impl<'a> View<'a> {
             format!("Instance  {}", escape(&self.instance, Style::Text)),
             format!("Status    {}", escape(&self.status, Style::Text)),
         ];
+        lines.extend(self.warnings.iter().map(|w| escape(w, Style::Text)));
         if let Some((qr_code, number, drawing)) = &self.qr {
             lines.push(String::new());
             lines.extend(drawing.lines().map(str::to_owned));
