@@ -48,6 +48,28 @@ pub struct HostileServer {
 }
 
 impl HostileServer {
+    /// The race where another client creates the same name between our
+    /// list and our create: the first list finds nothing, the create is
+    /// refused (422, name taken), the next list finds the winner, an
+    /// instance called `name` (SCAN_QR_CODE, id `race-winner-id`).
+    pub async fn name_taken_race(name: &str, phone: &str) -> Self {
+        let winner = serde_json::json!([{
+            "id": "race-winner-id", "name": name, "phone": phone,
+            "service_type": "whatsapp", "status": "SCAN_QR_CODE", "access_token": null,
+            "created_at": "2025-05-26T10:12:45"
+        }]);
+        let taken = serde_json::json!({
+            "message": "The name has already been taken.",
+            "errors": {"name": ["The name has already been taken."]}
+        });
+        Self::start(Behavior::Sequence(vec![
+            (200, "[]".to_owned()),
+            (422, taken.to_string()),
+            (200, winner.to_string()),
+        ]))
+        .await
+    }
+
     /// Starts a server answering every request with `behavior`.
     pub async fn start(behavior: Behavior) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")

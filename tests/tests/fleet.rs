@@ -13,7 +13,7 @@ use hypersender::{
     catalog,
 };
 use hypersender_mock_server::{MockConfig, MockServer, seed_instances};
-use hypersender_tests::hostile::{Behavior, HostileServer};
+use hypersender_tests::hostile::HostileServer;
 
 const FLEET: usize = 500;
 
@@ -177,21 +177,7 @@ async fn ensure_finds_by_exact_name_reports_differences_and_creates_only_when_ab
 
 #[tokio::test]
 async fn ensure_survives_the_race_where_create_finds_the_name_taken() {
-    let winner = serde_json::json!([{
-        "id": "fa3d01c4", "name": "Racer", "phone": "+201234567890", "service_type": "whatsapp",
-        "status": "SCAN_QR_CODE", "access_token": null, "created_at": "2025-05-26T10:12:45"
-    }]);
-    // The first list finds nothing; the create loses the race (422, name
-    // taken); the second list finds the winner.
-    let server = HostileServer::start(Behavior::Sequence(vec![
-        (200, "[]".to_owned()),
-        (
-            422,
-            r#"{"message":"The name has already been taken.","errors":{"name":["The name has already been taken."]}}"#.to_owned(),
-        ),
-        (200, winner.to_string()),
-    ]))
-    .await;
+    let server = HostileServer::name_taken_race("Racer", "+201234567890").await;
     let client = Client::builder("1|token")
         .base_url(&server.base_url)
         .rate_limits(hypersender::RateLimits::off())

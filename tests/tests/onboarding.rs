@@ -14,7 +14,7 @@ use hypersender::{
     WaitOptions,
 };
 use hypersender_mock_server::{LoggedRequest, MockConfig, MockServer};
-use hypersender_tests::hostile::{Behavior, HostileServer};
+use hypersender_tests::hostile::HostileServer;
 
 /// The first recorded instance (`tests/fixtures/list_instances.json`,
 /// which every mock here starts with) with `status`.
@@ -240,22 +240,7 @@ async fn a_reused_instance_with_another_phone_says_so() {
 
 #[tokio::test]
 async fn connect_reuses_the_winner_when_its_create_loses_the_race() {
-    let winner = serde_json::json!([{
-        "id": "race-winner-id", "name": "Racer", "phone": "+201234567890",
-        "service_type": "whatsapp", "status": "SCAN_QR_CODE", "access_token": null,
-        "created_at": "2025-05-26T10:12:45"
-    }]);
-    // The first list finds nothing; the create loses the race (422, name
-    // taken); the second list finds the winner.
-    let server = HostileServer::start(Behavior::Sequence(vec![
-        (200, "[]".to_owned()),
-        (
-            422,
-            r#"{"message":"The name has already been taken.","errors":{"name":["The name has already been taken."]}}"#.to_owned(),
-        ),
-        (200, winner.to_string()),
-    ]))
-    .await;
+    let server = HostileServer::name_taken_race("Racer", "+201234567890").await;
     let client = Client::builder("1|token")
         .base_url(&server.base_url)
         .rate_limits(hypersender::RateLimits::off())
