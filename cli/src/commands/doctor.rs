@@ -55,16 +55,11 @@ pub async fn run(client: &Client, global: &Global, args: &DoctorArgs) -> Result<
         terminal::err_line("nothing to restart");
         return Ok(ExitCode::SUCCESS);
     }
-    let outcomes = restart::restart_all(client, &to_restart).await;
-    restart::report(global, &outcomes);
+    let code = restart::restart_and_report(client, global, &to_restart).await;
     terminal::err_line(
         "an instance still FAILED after its restart needs the dashboard or support (the docs' next step)",
     );
-    Ok(if outcomes.iter().all(|o| o.result.is_ok()) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(code)
 }
 
 /// The remedy as a JSON value (`restart`, `scan_qr_code`, ...).

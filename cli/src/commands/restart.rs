@@ -33,17 +33,22 @@ pub async fn run(
         request = request.filter_status(status.clone());
     }
     let ids: Vec<String> = request.send().await?.into_iter().map(|i| i.id).collect();
-    let outcomes = restart_all(client, &ids).await;
+    Ok(restart_and_report(client, global, &ids).await)
+}
+
+/// Restarts `ids` with a progress bar, prints the summary, and exits 1 if
+/// any restart failed (shared with `doctor --fix`).
+pub async fn restart_and_report(client: &Client, global: &Global, ids: &[String]) -> ExitCode {
+    let outcomes = restart_all(client, ids).await;
     report(global, &outcomes);
-    Ok(if outcomes.iter().all(|o| o.result.is_ok()) {
+    if outcomes.iter().all(|o| o.result.is_ok()) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    })
+    }
 }
 
-/// Restarts `ids` with a progress bar (shared with `doctor --fix`).
-pub async fn restart_all(client: &Client, ids: &[String]) -> Vec<Restarted> {
+async fn restart_all(client: &Client, ids: &[String]) -> Vec<Restarted> {
     let mut progress = Progress::new(ids.len(), "restarting");
     let outcomes = client
         .restart_many(ids, |restarted| {
@@ -59,7 +64,7 @@ pub async fn restart_all(client: &Client, ids: &[String]) -> Vec<Restarted> {
 }
 
 /// The summary: how many, and each failure with why.
-pub fn report(global: &Global, outcomes: &[Restarted]) {
+fn report(global: &Global, outcomes: &[Restarted]) {
     let failed: Vec<&Restarted> = outcomes.iter().filter(|o| o.result.is_err()).collect();
     if global.json {
         let items: Vec<serde_json::Value> = outcomes
