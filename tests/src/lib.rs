@@ -53,8 +53,13 @@ pub fn fast_retries() -> RetryPolicy {
 /// client-side rate limits (the httpmock servers have none; the limiter is
 /// tested against the stateful mock).
 pub fn client_for(server: &httpmock::MockServer) -> Client {
+    client_at(&server.base_url())
+}
+
+/// A client of the server at `base_url`, set up as [`client_for`]'s.
+pub fn client_at(base_url: &str) -> Client {
     Client::builder(TEST_TOKEN)
-        .base_url(server.base_url())
+        .base_url(base_url)
         .retry_policy(fast_retries())
         .rate_limits(RateLimits::off())
         .build()

@@ -178,11 +178,7 @@ async fn ensure_finds_by_exact_name_reports_differences_and_creates_only_when_ab
 #[tokio::test]
 async fn ensure_survives_the_race_where_create_finds_the_name_taken() {
     let server = HostileServer::name_taken_race("Racer", "+201234567890").await;
-    let client = Client::builder("1|token")
-        .base_url(&server.base_url)
-        .rate_limits(hypersender::RateLimits::off())
-        .build()
-        .unwrap();
+    let client = hypersender_tests::client_at(&server.base_url);
     match client
         .ensure_instance(&DesiredInstance::new("Racer", "+201234567890"))
         .await

@@ -7,15 +7,13 @@ use hypersender::types::InstanceResponse;
 use hypersender::{Change, InstanceStatus, diff_instances};
 use proptest::prelude::*;
 
-const STATUSES: [&str; 7] = [
-    "WORKING",
-    "SCAN_QR_CODE",
-    "STOPPED",
-    "STARTING",
-    "FAILED",
-    "PENDING",
-    "PAUSED_BY_VENDOR",
-];
+/// The spec's statuses and one the server invented.
+fn statuses() -> Vec<&'static str> {
+    InstanceStatus::VALUES
+        .into_iter()
+        .chain(["PAUSED_BY_VENDOR"])
+        .collect()
+}
 
 fn instance(id: usize, status: &str) -> InstanceResponse {
     serde_json::from_value(serde_json::json!({
@@ -58,20 +56,21 @@ fn reference(before: &[InstanceResponse], after: &[InstanceResponse]) -> Vec<Cha
 fn two_lists() -> impl Strategy<Value = (Vec<InstanceResponse>, Vec<InstanceResponse>)> {
     (
         proptest::sample::subsequence((0..40).collect::<Vec<usize>>(), 0..40),
-        proptest::collection::vec((any::<bool>(), 0..STATUSES.len()), 40),
+        proptest::collection::vec((any::<bool>(), 0..statuses().len()), 40),
         proptest::collection::vec(40usize..60, 0..5),
         0..3u8,
         any::<u64>(),
     )
         .prop_map(|(ids, edits, added, reorder, seed)| {
+            let statuses = statuses();
             let before: Vec<_> = ids
                 .iter()
-                .map(|&id| instance(id, STATUSES[id % STATUSES.len()]))
+                .map(|&id| instance(id, statuses[id % statuses.len()]))
                 .collect();
             let mut after: Vec<_> = ids
                 .iter()
                 .filter(|&&id| edits[id].0 || id % 3 != 0)
-                .map(|&id| instance(id, STATUSES[(id + edits[id].1) % STATUSES.len()]))
+                .map(|&id| instance(id, statuses[(id + edits[id].1) % statuses.len()]))
                 .collect();
             let mut added = added;
             added.sort_unstable();

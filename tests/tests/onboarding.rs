@@ -241,11 +241,7 @@ async fn a_reused_instance_with_another_phone_says_so() {
 #[tokio::test]
 async fn connect_reuses_the_winner_when_its_create_loses_the_race() {
     let server = HostileServer::name_taken_race("Racer", "+201234567890").await;
-    let client = Client::builder("1|token")
-        .base_url(&server.base_url)
-        .rate_limits(hypersender::RateLimits::off())
-        .build()
-        .unwrap();
+    let client = hypersender_tests::client_at(&server.base_url);
     let flow = client.connect(
         ConnectRequest::new("Racer", "+201234567890"),
         ConnectOptions::default(),
