@@ -12,7 +12,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use hypersender::{Client, Error, InstanceStatus, WaitOptions};
+use hypersender::{Client, Error, InstanceStatus, WaitError, WaitOptions};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -67,11 +67,12 @@ async fn run(
         .await
     {
         Ok(health) => println!("connected: {}", health.status),
-        Err(Error::WaitTimedOut { last, .. }) => {
+        Err(WaitError::TimedOut { last, .. }) => {
             let status = last.map_or("unknown".to_owned(), |h| h.status.to_string());
             println!("not scanned in time (still {status}): request a new code and scan again");
         }
-        Err(other) => return Err(other),
+        Err(WaitError::Api(error)) => return Err(error),
+        Err(other) => println!("{other}"),
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! Meets every kind of `hypersender::Error` on purpose, harmlessly, and
-//! shows how to tell them apart: read `describe` for the handling.
+//! Meets every kind of `hypersender::Error` (and how a wait for a status
+//! ends, `hypersender::WaitError`) on purpose, harmlessly, and shows how to
+//! tell them apart: read `describe` and `describe_wait` for the handling.
 //!
 //! ```sh
 //! hypersender mock &    # prints its URL and token; or use your account
@@ -15,7 +16,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use hypersender::{
-    Client, Error, InstanceStatus, RateLimitMode, RateLimits, RetryPolicy, WaitOptions,
+    Client, Error, InstanceStatus, RateLimitMode, RateLimits, RetryPolicy, WaitError, WaitOptions,
 };
 
 /// What each kind means, and what a program usually does about it.
@@ -63,24 +64,31 @@ fn describe(error: &Error) -> String {
             "Decode: {} answered a body that is not the documented shape, at `{}`",
             decode.operation, decode.path
         ),
-        Error::WaitTimedOut {
+        // The enum is #[non_exhaustive]: a later release may add kinds.
+        other => format!("another kind: {}", other.display_chain()),
+    }
+}
+
+/// How a wait for a status can end without it.
+fn describe_wait(error: &WaitError) -> String {
+    match error {
+        WaitError::TimedOut {
             instance,
             target,
             last,
             ..
         } => format!(
-            "WaitTimedOut: {instance} did not reach {target} (last seen: {})",
+            "WaitError::TimedOut: {instance} did not reach {target} (last seen: {})",
             last.as_ref()
                 .map_or("nothing".to_owned(), |h| h.status.to_string())
         ),
-        Error::InstanceFailed(health) => {
-            format!(
-                "InstanceFailed: {} is FAILED: restart it",
-                health.instance_id
-            )
-        }
-        // The enum is #[non_exhaustive]: a later release may add kinds.
-        other => format!("another kind: {}", other.display_chain()),
+        WaitError::Failed(health) => format!(
+            "WaitError::Failed: {} is FAILED: restart it",
+            health.instance_id
+        ),
+        WaitError::Api(error) => describe(error),
+        // #[non_exhaustive] too.
+        other => format!("another end: {other}"),
     }
 }
 
@@ -182,10 +190,12 @@ async fn main() -> Result<(), Error> {
         let wait = WaitOptions::default()
             .timeout(Duration::from_secs(1))
             .stop_on_failed(false);
-        show(
-            "waiting one second for a status",
-            client.wait_for_status(&first.id, target, wait).await,
-        );
+        match client.wait_for_status(&first.id, target, wait).await {
+            Ok(health) => {
+                println!("waiting one second for a status: unexpectedly reached: {health:?}")
+            }
+            Err(error) => println!("waiting one second for a status: {}", describe_wait(&error)),
+        }
     }
     Ok(())
 }

@@ -14,7 +14,7 @@
 use std::time::Duration;
 
 use hypersender::types::HealthResponse;
-use hypersender::{Client, Error, InstanceStatus, WaitOptions};
+use hypersender::{Client, Error, InstanceStatus, WaitError, WaitOptions};
 
 /// Your code: creates an instance, hands its QR code to `show` (a web page,
 /// a chat message), and waits until someone scanned it.
@@ -23,7 +23,7 @@ pub async fn onboard(
     name: &str,
     phone: &str,
     show: impl FnOnce(&str, &[u8]),
-) -> Result<HealthResponse, Error> {
+) -> Result<HealthResponse, WaitError> {
     let created = client
         .create_instance()
         .name(name)
@@ -42,7 +42,7 @@ pub async fn onboard(
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::from_env()?;
     let health = onboard(&client, "Support Line", "+201234567892", |id, png| {
         std::fs::write("qr.png", png).expect("write qr.png");
@@ -109,7 +109,7 @@ mod tests {
             .await
             .unwrap_err();
 
-        let Error::WaitTimedOut { last, .. } = error else {
+        let WaitError::TimedOut { last, .. } = error else {
             panic!("expected the wait to time out, got {error:?}");
         };
         assert_eq!(last.unwrap().status, InstanceStatus::ScanQrCode);

@@ -44,6 +44,8 @@ pub enum Failure {
     Local(String),
     /// The QR code in the response could not be drawn.
     Qr(QrImageError),
+    /// Any other way a wait ended without its status (exit code 1).
+    Wait(String),
 }
 
 impl Failure {
@@ -55,6 +57,7 @@ impl Failure {
             Self::Shared(error) => api_exit_code(error),
             Self::Qr(_) => EXIT_UNUSABLE_ANSWER,
             Self::Local(_) => EXIT_LOCAL,
+            Self::Wait(_) => 1,
         })
     }
 }
@@ -63,7 +66,9 @@ impl fmt::Display for Failure {
     /// The failure and every cause under it, on one line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::BadInput(message) | Self::Local(message) => f.write_str(message),
+            Self::BadInput(message) | Self::Local(message) | Self::Wait(message) => {
+                f.write_str(message)
+            }
             Self::Api(error) => f.write_str(&explain(error)),
             Self::Shared(error) => f.write_str(&explain(error)),
             Self::Qr(error) => write!(f, "{error}"),
@@ -99,8 +104,6 @@ fn api_exit_code(error: &hypersender::Error) -> u8 {
     match error {
         Error::Config(_) | Error::InvalidRequest { .. } => EXIT_BAD_INPUT,
         Error::Decode(_) | Error::ResponseTooLarge { .. } => EXIT_UNUSABLE_ANSWER,
-        Error::WaitTimedOut { .. } => EXIT_TIMED_OUT,
-        Error::InstanceFailed(_) => EXIT_INSTANCE_FAILED,
         _ => 1,
     }
 }

@@ -2,47 +2,43 @@
 // and openapi/local-overlay.yaml. Do not edit: change those files or the
 // generator (openapi/src/codegen/), then run `cargo xtask codegen --bless`.
 
+/// The request and response types of the API, generated from the
+/// spec's schemas (and the crate's own types for the schemas it
+/// replaces, also at the crate root).
 #[allow(clippy::all)]
-///The request and response types of the API, generated from the spec's schemas.
 pub mod types {
     /**What a new instance is created with.
 
 The request body of [`Client::create_instance`](crate::Client::create_instance).*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateInstanceRequest {
-        ///Instance name, at most 50 characters, unique per user and service.
+        /**Instance name, at most 50 characters, unique per user and service.
+
+Example: `MyInstanceName`*/
         pub name: ::std::string::String,
-        ///Phone number in E.164 format (a `+` and 7 to 15 digits, the first not 0).
+        /**Phone number in E.164 format (a `+` and 7 to 15 digits, the first not 0).
+
+Example: `+201234567890`*/
         pub phone: ::std::string::String,
-        ///Optional https URL that receives incoming messages and connection-status events.
+        /**Optional https URL that receives incoming messages and connection-status events.
+
+Example: `https://yourdomain.com/webhooks/whatsapp`*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub webhook_url: ::std::option::Option<::std::string::String>,
-    }
-    ///Error body of the platform (Laravel). 422 responses carry `errors`, one list of messages per invalid field. The Enterprise docs do not document error bodies, so every field is optional. Source: <https://docs.hypersender.com/v1/api-reference/enterprise/instance-management/create-instance>
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct ErrorBody {
-        ///Validation messages keyed by field name.
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
-        )]
-        pub errors: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::std::vec::Vec<::std::string::String>,
-        >,
-        ///Human-readable summary of the error.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<::std::string::String>,
     }
     /**Whether an instance is connected, and since when.
 
 Returned by [`Client::check_health`](crate::Client::check_health).*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct HealthResponse {
-        ///When the instance connected. The docs never show it missing; it is optional and nullable so an unconnected instance still decodes.
+        /**When the instance connected. The docs never show it missing; it is optional and nullable so an unconnected instance still decodes.
+
+Example: `2025-05-26T10:12:45`*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connected_at: ::std::option::Option<crate::Timestamp>,
-        ///Instance UUID
+        /**Instance UUID
+
+Example: `fa3d01c4-1234-4c0d-a12f-df319b612f8c`*/
         pub instance_id: ::std::string::String,
         /**Lifecycle state of an instance, used both in responses and in the `filter[status]` query.
 
@@ -54,20 +50,30 @@ Example: `WORKING`*/
 Returned by [`Client::list_instances`](crate::Client::list_instances).*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InstanceResponse {
-        ///Access token for the instance; null until it is connected.
+        /**Access token for the instance; null until it is connected.
+
+Example: `234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1`*/
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub access_token: ::std::option::Option<crate::AccessToken>,
         /**A server timestamp. The docs show `2025-05-26T10:12:45` (no offset, no fraction, read as UTC), which is not RFC 3339, so `format: date-time` would be wrong. The pattern is the set of layouts the client decodes to an instant: that form, with a space for the `T`, fractional seconds, and a `Z` or `+HH:MM` offset.
 
 Example: `2025-05-26T10:12:45`*/
         pub created_at: crate::Timestamp,
-        ///Instance UUID
+        /**Instance UUID
+
+Example: `fa3d01c4-1234-4c0d-a12f-df319b612f8c`*/
         pub id: ::std::string::String,
-        ///Instance name
+        /**Instance name
+
+Example: `MyInstanceName`*/
         pub name: ::std::string::String,
-        ///Phone number in E.164 format
+        /**Phone number in E.164 format
+
+Example: `+201234567890`*/
         pub phone: ::std::string::String,
-        ///Service type
+        /**Service type
+
+Example: `whatsapp`*/
         pub service_type: ::std::string::String,
         /**Lifecycle state of an instance, used both in responses and in the `filter[status]` query.
 
@@ -80,24 +86,34 @@ Returned by [`Client::create_instance`](crate::Client::create_instance).
 Returned by [`Client::request_new_qr_code`](crate::Client::request_new_qr_code).*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InstanceWithQrCode {
-        ///Access token for the instance; null until it is connected.
+        /**Access token for the instance; null until it is connected.
+
+Example: `234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1`*/
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub access_token: ::std::option::Option<crate::AccessToken>,
         /**A server timestamp. The docs show `2025-05-26T10:12:45` (no offset, no fraction, read as UTC), which is not RFC 3339, so `format: date-time` would be wrong. The pattern is the set of layouts the client decodes to an instant: that form, with a space for the `T`, fractional seconds, and a `Z` or `+HH:MM` offset.
 
 Example: `2025-05-26T10:12:45`*/
         pub created_at: crate::Timestamp,
-        ///Instance UUID
+        /**Instance UUID
+
+Example: `c9a1dd76-5678-4f9d-9012-a5b78de100c3`*/
         pub id: ::std::string::String,
-        ///Instance name
+        /**Instance name
+
+Example: `MyInstanceName`*/
         pub name: ::std::string::String,
-        ///Phone number in E.164 format
+        /**Phone number in E.164 format
+
+Example: `+201234567890`*/
         pub phone: ::std::string::String,
         /**The QR code to scan in WhatsApp (Settings > Linked Devices): a base64-encoded PNG, without a `data:image/png;base64,` prefix. It expires after about 60 seconds. (No `contentEncoding`/`format: byte`: the docs' own examples are cut short, `iVBORw0KGgo...`, and would fail it; the client checks the PNG when it is read.)
 
 Example: `iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAsTj2FAAAAABJRU5ErkJggg==`*/
         pub qr_code: crate::QrCode,
-        ///Service type
+        /**Service type
+
+Example: `whatsapp`*/
         pub service_type: ::std::string::String,
         /**Lifecycle state of an instance, used both in responses and in the `filter[status]` query.
 
@@ -109,585 +125,13 @@ Example: `WORKING`*/
 Returned by [`Client::restart_instance`](crate::Client::restart_instance).*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RestartResponse {
-        ///Confirmation text.
+        /**Confirmation text.
+
+Example: `WhatsApp instance restarted successfully.`*/
         pub message: ::std::string::String,
     }
-    /// Types for composing complex structures.
-    #[allow(dead_code, unreachable_pub)]
-    pub(crate) mod builder {
-        #[derive(Clone, Debug)]
-        pub struct CreateInstanceRequest {
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            phone: ::std::result::Result<::std::string::String, ::std::string::String>,
-            webhook_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CreateInstanceRequest {
-            fn default() -> Self {
-                Self {
-                    name: Err("no value supplied for name".to_string()),
-                    phone: Err("no value supplied for phone".to_string()),
-                    webhook_url: Ok(Default::default()),
-                }
-            }
-        }
-        impl CreateInstanceRequest {
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn phone<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.phone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for phone: {e}")
-                    });
-                self
-            }
-            pub fn webhook_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.webhook_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for webhook_url: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CreateInstanceRequest>
-        for super::CreateInstanceRequest {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateInstanceRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    name: value.name?,
-                    phone: value.phone?,
-                    webhook_url: value.webhook_url?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CreateInstanceRequest>
-        for CreateInstanceRequest {
-            fn from(value: super::CreateInstanceRequest) -> Self {
-                Self {
-                    name: Ok(value.name),
-                    phone: Ok(value.phone),
-                    webhook_url: Ok(value.webhook_url),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ErrorBody {
-            errors: ::std::result::Result<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::vec::Vec<::std::string::String>,
-                >,
-                ::std::string::String,
-            >,
-            message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ErrorBody {
-            fn default() -> Self {
-                Self {
-                    errors: Ok(Default::default()),
-                    message: Ok(Default::default()),
-                }
-            }
-        }
-        impl ErrorBody {
-            pub fn errors<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::std::vec::Vec<::std::string::String>,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.errors = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for errors: {e}")
-                    });
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ErrorBody> for super::ErrorBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ErrorBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    errors: value.errors?,
-                    message: value.message?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ErrorBody> for ErrorBody {
-            fn from(value: super::ErrorBody) -> Self {
-                Self {
-                    errors: Ok(value.errors),
-                    message: Ok(value.message),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct HealthResponse {
-            connected_at: ::std::result::Result<
-                ::std::option::Option<crate::Timestamp>,
-                ::std::string::String,
-            >,
-            instance_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<crate::InstanceStatus, ::std::string::String>,
-        }
-        impl ::std::default::Default for HealthResponse {
-            fn default() -> Self {
-                Self {
-                    connected_at: Ok(Default::default()),
-                    instance_id: Err("no value supplied for instance_id".to_string()),
-                    status: Err("no value supplied for status".to_string()),
-                }
-            }
-        }
-        impl HealthResponse {
-            pub fn connected_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.connected_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for connected_at: {e}")
-                    });
-                self
-            }
-            pub fn instance_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.instance_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for instance_id: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<crate::InstanceStatus>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<HealthResponse> for super::HealthResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: HealthResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    connected_at: value.connected_at?,
-                    instance_id: value.instance_id?,
-                    status: value.status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::HealthResponse> for HealthResponse {
-            fn from(value: super::HealthResponse) -> Self {
-                Self {
-                    connected_at: Ok(value.connected_at),
-                    instance_id: Ok(value.instance_id),
-                    status: Ok(value.status),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct InstanceResponse {
-            access_token: ::std::result::Result<
-                ::std::option::Option<crate::AccessToken>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            phone: ::std::result::Result<::std::string::String, ::std::string::String>,
-            service_type: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<crate::InstanceStatus, ::std::string::String>,
-        }
-        impl ::std::default::Default for InstanceResponse {
-            fn default() -> Self {
-                Self {
-                    access_token: Err("no value supplied for access_token".to_string()),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    name: Err("no value supplied for name".to_string()),
-                    phone: Err("no value supplied for phone".to_string()),
-                    service_type: Err("no value supplied for service_type".to_string()),
-                    status: Err("no value supplied for status".to_string()),
-                }
-            }
-        }
-        impl InstanceResponse {
-            pub fn access_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<crate::AccessToken>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.access_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for access_token: {e}")
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<crate::Timestamp>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn phone<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.phone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for phone: {e}")
-                    });
-                self
-            }
-            pub fn service_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.service_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for service_type: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<crate::InstanceStatus>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<InstanceResponse> for super::InstanceResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: InstanceResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_token: value.access_token?,
-                    created_at: value.created_at?,
-                    id: value.id?,
-                    name: value.name?,
-                    phone: value.phone?,
-                    service_type: value.service_type?,
-                    status: value.status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::InstanceResponse> for InstanceResponse {
-            fn from(value: super::InstanceResponse) -> Self {
-                Self {
-                    access_token: Ok(value.access_token),
-                    created_at: Ok(value.created_at),
-                    id: Ok(value.id),
-                    name: Ok(value.name),
-                    phone: Ok(value.phone),
-                    service_type: Ok(value.service_type),
-                    status: Ok(value.status),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct InstanceWithQrCode {
-            access_token: ::std::result::Result<
-                ::std::option::Option<crate::AccessToken>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            phone: ::std::result::Result<::std::string::String, ::std::string::String>,
-            qr_code: ::std::result::Result<crate::QrCode, ::std::string::String>,
-            service_type: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<crate::InstanceStatus, ::std::string::String>,
-        }
-        impl ::std::default::Default for InstanceWithQrCode {
-            fn default() -> Self {
-                Self {
-                    access_token: Err("no value supplied for access_token".to_string()),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    name: Err("no value supplied for name".to_string()),
-                    phone: Err("no value supplied for phone".to_string()),
-                    qr_code: Err("no value supplied for qr_code".to_string()),
-                    service_type: Err("no value supplied for service_type".to_string()),
-                    status: Err("no value supplied for status".to_string()),
-                }
-            }
-        }
-        impl InstanceWithQrCode {
-            pub fn access_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<crate::AccessToken>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.access_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for access_token: {e}")
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<crate::Timestamp>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn phone<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.phone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for phone: {e}")
-                    });
-                self
-            }
-            pub fn qr_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<crate::QrCode>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.qr_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for qr_code: {e}")
-                    });
-                self
-            }
-            pub fn service_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.service_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for service_type: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<crate::InstanceStatus>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<InstanceWithQrCode> for super::InstanceWithQrCode {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: InstanceWithQrCode,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_token: value.access_token?,
-                    created_at: value.created_at?,
-                    id: value.id?,
-                    name: value.name?,
-                    phone: value.phone?,
-                    qr_code: value.qr_code?,
-                    service_type: value.service_type?,
-                    status: value.status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::InstanceWithQrCode> for InstanceWithQrCode {
-            fn from(value: super::InstanceWithQrCode) -> Self {
-                Self {
-                    access_token: Ok(value.access_token),
-                    created_at: Ok(value.created_at),
-                    id: Ok(value.id),
-                    name: Ok(value.name),
-                    phone: Ok(value.phone),
-                    qr_code: Ok(value.qr_code),
-                    service_type: Ok(value.service_type),
-                    status: Ok(value.status),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RestartResponse {
-            message: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RestartResponse {
-            fn default() -> Self {
-                Self {
-                    message: Err("no value supplied for message".to_string()),
-                }
-            }
-        }
-        impl RestartResponse {
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RestartResponse> for super::RestartResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RestartResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { message: value.message? })
-            }
-        }
-        impl ::std::convert::From<super::RestartResponse> for RestartResponse {
-            fn from(value: super::RestartResponse) -> Self {
-                Self { message: Ok(value.message) }
-            }
-        }
-    }
     /// Error types.
-    #[allow(dead_code, unreachable_pub)]
-    pub(crate) mod error {
+    pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
@@ -718,514 +162,16 @@ Returned by [`Client::restart_instance`](crate::Client::restart_instance).*/
             }
         }
     }
-}
-/// progenitor's low-level client and builders, driven by the request
-/// builders of [`operations`].
-#[allow(missing_docs, dead_code, unused_imports, unreachable_pub, clippy::all)]
-pub(crate) mod generated {
-    pub(crate) use crate::types;
-    #[allow(unused_imports)]
-    pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
-    #[allow(unused_imports)]
-    use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
-    #[derive(Clone, Debug)]
-    pub struct Client {
-        pub(crate) baseurl: String,
-        pub(crate) client: reqwest::Client,
-        pub(crate) inner: crate::contract::Inner,
-    }
-    impl Client {
-        pub fn new(baseurl: &str, inner: crate::contract::Inner) -> Self {
-            #[cfg(not(target_arch = "wasm32"))]
-            let client = {
-                let dur = ::std::time::Duration::from_secs(15u64);
-                reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
-            };
-            #[cfg(target_arch = "wasm32")]
-            let client = reqwest::ClientBuilder::new();
-            Self::new_with_client(baseurl, client.build().unwrap(), inner)
-        }
-        pub fn new_with_client(
-            baseurl: &str,
-            client: reqwest::Client,
-            inner: crate::contract::Inner,
-        ) -> Self {
-            Self {
-                baseurl: baseurl.to_string(),
-                client,
-                inner,
-            }
-        }
-    }
-    impl ClientInfo<crate::contract::Inner> for Client {
-        fn api_version() -> &'static str {
-            "v1.0"
-        }
-        fn baseurl(&self) -> &str {
-            self.baseurl.as_str()
-        }
-        fn client(&self) -> &reqwest::Client {
-            &self.client
-        }
-        fn inner(&self) -> &crate::contract::Inner {
-            &self.inner
-        }
-    }
-    const _: () = {
-        #[allow(dead_code)]
-        fn assert_client_hooks()
-        where
-            Client: ClientHooks<crate::contract::Inner>,
-        {}
-    };
-    impl Client {
-        pub fn list_instances(&self) -> builder::ListInstances<'_> {
-            builder::ListInstances::new(self)
-        }
-        pub fn create_instance(&self) -> builder::CreateInstance<'_> {
-            builder::CreateInstance::new(self)
-        }
-        pub fn check_health(&self) -> builder::CheckHealth<'_> {
-            builder::CheckHealth::new(self)
-        }
-        pub fn request_new_qr_code(&self) -> builder::RequestNewQrCode<'_> {
-            builder::RequestNewQrCode::new(self)
-        }
-        pub fn restart_instance(&self) -> builder::RestartInstance<'_> {
-            builder::RestartInstance::new(self)
-        }
-    }
-    #[allow(clippy::all)]
-    pub mod builder {
-        use super::types;
-        #[allow(unused_imports)]
-        use super::{
-            encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
-            RequestBuilderExt, ResponseValue,
-        };
-        #[derive(Debug, Clone)]
-        pub struct ListInstances<'a> {
-            client: &'a super::Client,
-            filter_name: Result<Option<::std::string::String>, String>,
-            filter_phone: Result<Option<::std::string::String>, String>,
-            filter_status: Result<Option<crate::InstanceStatus>, String>,
-            filter_uuid: Result<Option<::std::string::String>, String>,
-        }
-        impl<'a> ListInstances<'a> {
-            pub fn new(client: &'a super::Client) -> Self {
-                Self {
-                    client: client,
-                    filter_name: Ok(None),
-                    filter_phone: Ok(None),
-                    filter_status: Ok(None),
-                    filter_uuid: Ok(None),
-                }
-            }
-            pub fn filter_name<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<::std::string::String>,
-            {
-                self.filter_name = value
-                    .try_into()
-                    .map(Some)
-                    .map_err(|_| {
-                        "conversion to `:: std :: string :: String` for filter_name failed"
-                            .to_string()
-                    });
-                self
-            }
-            pub fn filter_phone<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<::std::string::String>,
-            {
-                self.filter_phone = value
-                    .try_into()
-                    .map(Some)
-                    .map_err(|_| {
-                        "conversion to `:: std :: string :: String` for filter_phone failed"
-                            .to_string()
-                    });
-                self
-            }
-            pub fn filter_status<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<crate::InstanceStatus>,
-            {
-                self.filter_status = value
-                    .try_into()
-                    .map(Some)
-                    .map_err(|_| {
-                        "conversion to `crate :: InstanceStatus` for filter_status failed"
-                            .to_string()
-                    });
-                self
-            }
-            pub fn filter_uuid<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<::std::string::String>,
-            {
-                self.filter_uuid = value
-                    .try_into()
-                    .map(Some)
-                    .map_err(|_| {
-                        "conversion to `:: std :: string :: String` for filter_uuid failed"
-                            .to_string()
-                    });
-                self
-            }
-            pub async fn send(
-                self,
-            ) -> Result<
-                ResponseValue<::std::vec::Vec<types::InstanceResponse>>,
-                Error<()>,
-            > {
-                let Self {
-                    client,
-                    filter_name,
-                    filter_phone,
-                    filter_status,
-                    filter_uuid,
-                } = self;
-                let filter_name = filter_name.map_err(Error::InvalidRequest)?;
-                let filter_phone = filter_phone.map_err(Error::InvalidRequest)?;
-                let filter_status = filter_status.map_err(Error::InvalidRequest)?;
-                let filter_uuid = filter_uuid.map_err(Error::InvalidRequest)?;
-                let url = format!("{}/instances", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("filter[name]", &filter_name),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "filter[phone]",
-                            &filter_phone,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "filter[status]",
-                            &filter_status,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("filter[uuid]", &filter_uuid),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "list_instances",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
-        }
-        #[derive(Debug, Clone)]
-        pub struct CreateInstance<'a> {
-            client: &'a super::Client,
-            body: Result<types::builder::CreateInstanceRequest, String>,
-        }
-        impl<'a> CreateInstance<'a> {
-            pub fn new(client: &'a super::Client) -> Self {
-                Self {
-                    client: client,
-                    body: Ok(::std::default::Default::default()),
-                }
-            }
-            pub fn body<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<types::CreateInstanceRequest>,
-                <V as std::convert::TryInto<
-                    types::CreateInstanceRequest,
-                >>::Error: std::fmt::Display,
-            {
-                self.body = value
-                    .try_into()
-                    .map(From::from)
-                    .map_err(|s| {
-                        format!(
-                            "conversion to `CreateInstanceRequest` for body failed: {}",
-                            s
-                        )
-                    });
-                self
-            }
-            pub fn body_map<F>(mut self, f: F) -> Self
-            where
-                F: std::ops::FnOnce(
-                    types::builder::CreateInstanceRequest,
-                ) -> types::builder::CreateInstanceRequest,
-            {
-                self.body = self.body.map(f);
-                self
-            }
-            pub async fn send(
-                self,
-            ) -> Result<ResponseValue<types::InstanceWithQrCode>, Error<()>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::CreateInstanceRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/create-instance", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "create_instance",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    201u16 => ResponseValue::from_response(response).await,
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
-        }
-        #[derive(Debug, Clone)]
-        pub struct CheckHealth<'a> {
-            client: &'a super::Client,
-            instance: Result<::std::string::String, String>,
-        }
-        impl<'a> CheckHealth<'a> {
-            pub fn new(client: &'a super::Client) -> Self {
-                Self {
-                    client: client,
-                    instance: Err("instance was not initialized".to_string()),
-                }
-            }
-            pub fn instance<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<::std::string::String>,
-            {
-                self.instance = value
-                    .try_into()
-                    .map_err(|_| {
-                        "conversion to `:: std :: string :: String` for instance failed"
-                            .to_string()
-                    });
-                self
-            }
-            pub async fn send(
-                self,
-            ) -> Result<ResponseValue<types::HealthResponse>, Error<()>> {
-                let Self { client, instance } = self;
-                let instance = instance.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/{}/health", client.baseurl, encode_path(& instance.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "check_health",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
-        }
-        #[derive(Debug, Clone)]
-        pub struct RequestNewQrCode<'a> {
-            client: &'a super::Client,
-            instance: Result<::std::string::String, String>,
-        }
-        impl<'a> RequestNewQrCode<'a> {
-            pub fn new(client: &'a super::Client) -> Self {
-                Self {
-                    client: client,
-                    instance: Err("instance was not initialized".to_string()),
-                }
-            }
-            pub fn instance<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<::std::string::String>,
-            {
-                self.instance = value
-                    .try_into()
-                    .map_err(|_| {
-                        "conversion to `:: std :: string :: String` for instance failed"
-                            .to_string()
-                    });
-                self
-            }
-            pub async fn send(
-                self,
-            ) -> Result<ResponseValue<types::InstanceWithQrCode>, Error<()>> {
-                let Self { client, instance } = self;
-                let instance = instance.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/{}/request-new-qr-code", client.baseurl, encode_path(& instance
-                    .to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "request_new_qr_code",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
-        }
-        #[derive(Debug, Clone)]
-        pub struct RestartInstance<'a> {
-            client: &'a super::Client,
-            instance: Result<::std::string::String, String>,
-        }
-        impl<'a> RestartInstance<'a> {
-            pub fn new(client: &'a super::Client) -> Self {
-                Self {
-                    client: client,
-                    instance: Err("instance was not initialized".to_string()),
-                }
-            }
-            pub fn instance<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<::std::string::String>,
-            {
-                self.instance = value
-                    .try_into()
-                    .map_err(|_| {
-                        "conversion to `:: std :: string :: String` for instance failed"
-                            .to_string()
-                    });
-                self
-            }
-            pub async fn send(
-                self,
-            ) -> Result<ResponseValue<types::RestartResponse>, Error<()>> {
-                let Self { client, instance } = self;
-                let instance = instance.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/{}/restart", client.baseurl, encode_path(& instance.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "restart_instance",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
-        }
-    }
-    pub mod prelude {
-        pub use self::super::Client;
-    }
+    pub use crate::{InstanceStatus, Timestamp, AccessToken, QrCode, ErrorBody};
 }
 ///Version of the Hypersender Enterprise API this crate was generated from (`info.version` of openapi/hypersender-enterprise.yaml).
 pub const API_VERSION: &str = "v1.0";
 /// Request builders, one per API operation. Create one with the
-/// matching [`Client`] method, set its optional
+/// matching [`Client`](crate::Client) method, set its optional
 /// parameters, then `.send().await` it.
 pub mod operations {
     #[allow(unused_imports)]
-    use crate::types;
+    use super::types;
     /**Request builder for [`Client::list_instances`](crate::Client::list_instances): `GET /instances`.
 
 Set optional values with its methods, then send it with [`send`](Self::send). It is `Debug` (the client's token never shows) and `Clone` (send a copy again).*/
@@ -1275,47 +221,14 @@ An input the API would refuse (a missing required value, a value breaking its do
             self,
         ) -> ::std::result::Result<
             ::std::vec::Vec<types::InstanceResponse>,
-            crate::contract::Error,
+            crate::Error,
         > {
-            let operation = &crate::catalog::LIST_INSTANCES;
-            crate::contract::check_parameter(
-                operation,
-                "filter[uuid]",
-                self.filter_uuid.as_ref(),
-            )?;
-            crate::contract::check_parameter(
-                operation,
-                "filter[name]",
-                self.filter_name.as_ref(),
-            )?;
-            crate::contract::check_parameter(
-                operation,
-                "filter[phone]",
-                self.filter_phone.as_ref(),
-            )?;
-            crate::contract::check_parameter(
-                operation,
-                "filter[status]",
-                self.filter_status.as_ref(),
-            )?;
-            let request = self.client.generated.list_instances();
-            let request = match self.filter_uuid {
-                ::std::option::Option::Some(value) => request.filter_uuid(value),
-                ::std::option::Option::None => request,
-            };
-            let request = match self.filter_name {
-                ::std::option::Option::Some(value) => request.filter_name(value),
-                ::std::option::Option::None => request,
-            };
-            let request = match self.filter_phone {
-                ::std::option::Option::Some(value) => request.filter_phone(value),
-                ::std::option::Option::None => request,
-            };
-            let request = match self.filter_status {
-                ::std::option::Option::Some(value) => request.filter_status(value),
-                ::std::option::Option::None => request,
-            };
-            crate::contract::send(self.client, operation, request.send()).await
+            let request = crate::runtime::Request::new(&super::catalog::LIST_INSTANCES)
+                .optional("filter[uuid]", self.filter_uuid.as_ref())
+                .optional("filter[name]", self.filter_name.as_ref())
+                .optional("filter[phone]", self.filter_phone.as_ref())
+                .optional("filter[status]", self.filter_status.as_ref());
+            crate::runtime::execute(crate::Client::runtime(self.client), request).await
         }
     }
     /**Request builder for [`Client::create_instance`](crate::Client::create_instance): `POST /create-instance`.
@@ -1335,7 +248,7 @@ Set optional values with its methods, then send it with [`send`](Self::send). It
         ) -> Self {
             let value: ::std::string::String = value.into();
             if let ::serde_json::Value::Object(fields) = &mut self.body {
-                fields.insert("phone".to_owned(), crate::contract::to_json(&value));
+                fields.insert("phone".to_owned(), crate::runtime::to_json(&value));
             }
             self
         }
@@ -1346,7 +259,7 @@ Set optional values with its methods, then send it with [`send`](Self::send). It
         ) -> Self {
             let value: ::std::string::String = value.into();
             if let ::serde_json::Value::Object(fields) = &mut self.body {
-                fields.insert("name".to_owned(), crate::contract::to_json(&value));
+                fields.insert("name".to_owned(), crate::runtime::to_json(&value));
             }
             self
         }
@@ -1357,30 +270,24 @@ Set optional values with its methods, then send it with [`send`](Self::send). It
         ) -> Self {
             let value: ::std::string::String = value.into();
             if let ::serde_json::Value::Object(fields) = &mut self.body {
-                fields
-                    .insert("webhook_url".to_owned(), crate::contract::to_json(&value));
+                fields.insert("webhook_url".to_owned(), crate::runtime::to_json(&value));
             }
             self
         }
         ///Sets the whole JSON body at once (`types::CreateInstanceRequest`), replacing the fields set so far.
         pub fn body(mut self, value: types::CreateInstanceRequest) -> Self {
-            self.body = crate::contract::to_json(&value);
+            self.body = crate::runtime::to_json(&value);
             self
         }
         /**Checks the documented rules, then sends the request and decodes the response.
 
-An input the API would refuse (a missing required value, a value breaking its documented length or pattern, a path parameter that is empty, `.` or `..`) is [`Error::InvalidRequest`](crate::Error::InvalidRequest) and nothing is sent. The documented rate limit (5 per 60 s) is kept by the client's rate limiter (see `ClientBuilder::rate_limits`). Other errors: transport, timeout, HTTP status (with the decoded error body) or an undecodable body; GET requests are retried per the client's retry policy.*/
+An input the API would refuse (a missing required value, a value breaking its documented length or pattern, a path parameter that is empty, `.` or `..`) is [`Error::InvalidRequest`](crate::Error::InvalidRequest) and nothing is sent. The documented rate limit (5 per 60 s) is kept by the client's rate limiter for every attempt (see `ClientBuilder::rate_limits`). Other errors: transport, timeout, HTTP status (with the decoded error body) or an undecodable body; GET requests are retried per the client's retry policy.*/
         pub async fn send(
             self,
-        ) -> ::std::result::Result<types::InstanceWithQrCode, crate::contract::Error> {
-            let operation = &crate::catalog::CREATE_INSTANCE;
-            let body: types::CreateInstanceRequest = crate::contract::json_body(
-                operation,
-                self.body,
-            )?;
-            let request = self.client.generated.create_instance();
-            let request = request.body(body);
-            crate::contract::send(self.client, operation, request.send()).await
+        ) -> ::std::result::Result<types::InstanceWithQrCode, crate::Error> {
+            let request = crate::runtime::Request::new(&super::catalog::CREATE_INSTANCE)
+                .body::<types::CreateInstanceRequest>(self.body);
+            crate::runtime::execute(crate::Client::runtime(self.client), request).await
         }
     }
     /**Request builder for [`Client::check_health`](crate::Client::check_health): `GET /{instance}/health`.
@@ -1395,19 +302,13 @@ Set optional values with its methods, then send it with [`send`](Self::send). It
     impl CheckHealth<'_> {
         /**Checks the documented rules, then sends the request and decodes the response.
 
-An input the API would refuse (a missing required value, a value breaking its documented length or pattern, a path parameter that is empty, `.` or `..`) is [`Error::InvalidRequest`](crate::Error::InvalidRequest) and nothing is sent. The documented rate limit (10 per 60 s) is kept by the client's rate limiter (see `ClientBuilder::rate_limits`). Other errors: transport, timeout, HTTP status (with the decoded error body) or an undecodable body; GET requests are retried per the client's retry policy.*/
+An input the API would refuse (a missing required value, a value breaking its documented length or pattern, a path parameter that is empty, `.` or `..`) is [`Error::InvalidRequest`](crate::Error::InvalidRequest) and nothing is sent. The documented rate limit (10 per 60 s) is kept by the client's rate limiter for every attempt (see `ClientBuilder::rate_limits`). Other errors: transport, timeout, HTTP status (with the decoded error body) or an undecodable body; GET requests are retried per the client's retry policy.*/
         pub async fn send(
             self,
-        ) -> ::std::result::Result<types::HealthResponse, crate::contract::Error> {
-            let operation = &crate::catalog::CHECK_HEALTH;
-            crate::contract::check_path_parameter(
-                operation,
-                "instance",
-                &self.instance,
-            )?;
-            let request = self.client.generated.check_health();
-            let request = request.instance(self.instance);
-            crate::contract::send(self.client, operation, request.send()).await
+        ) -> ::std::result::Result<types::HealthResponse, crate::Error> {
+            let request = crate::runtime::Request::new(&super::catalog::CHECK_HEALTH)
+                .value("instance", &self.instance);
+            crate::runtime::execute(crate::Client::runtime(self.client), request).await
         }
     }
     /**Request builder for [`Client::request_new_qr_code`](crate::Client::request_new_qr_code): `POST /{instance}/request-new-qr-code`.
@@ -1422,19 +323,15 @@ Set optional values with its methods, then send it with [`send`](Self::send). It
     impl RequestNewQrCode<'_> {
         /**Checks the documented rules, then sends the request and decodes the response.
 
-An input the API would refuse (a missing required value, a value breaking its documented length or pattern, a path parameter that is empty, `.` or `..`) is [`Error::InvalidRequest`](crate::Error::InvalidRequest) and nothing is sent. The documented rate limit (1 per 60 s) is kept by the client's rate limiter (see `ClientBuilder::rate_limits`). Other errors: transport, timeout, HTTP status (with the decoded error body) or an undecodable body; GET requests are retried per the client's retry policy.*/
+An input the API would refuse (a missing required value, a value breaking its documented length or pattern, a path parameter that is empty, `.` or `..`) is [`Error::InvalidRequest`](crate::Error::InvalidRequest) and nothing is sent. The documented rate limit (1 per 60 s) is kept by the client's rate limiter for every attempt (see `ClientBuilder::rate_limits`). Other errors: transport, timeout, HTTP status (with the decoded error body) or an undecodable body; GET requests are retried per the client's retry policy.*/
         pub async fn send(
             self,
-        ) -> ::std::result::Result<types::InstanceWithQrCode, crate::contract::Error> {
-            let operation = &crate::catalog::REQUEST_NEW_QR_CODE;
-            crate::contract::check_path_parameter(
-                operation,
-                "instance",
-                &self.instance,
-            )?;
-            let request = self.client.generated.request_new_qr_code();
-            let request = request.instance(self.instance);
-            crate::contract::send(self.client, operation, request.send()).await
+        ) -> ::std::result::Result<types::InstanceWithQrCode, crate::Error> {
+            let request = crate::runtime::Request::new(
+                    &super::catalog::REQUEST_NEW_QR_CODE,
+                )
+                .value("instance", &self.instance);
+            crate::runtime::execute(crate::Client::runtime(self.client), request).await
         }
     }
     /**Request builder for [`Client::restart_instance`](crate::Client::restart_instance): `POST /{instance}/restart`.
@@ -1449,19 +346,13 @@ Set optional values with its methods, then send it with [`send`](Self::send). It
     impl RestartInstance<'_> {
         /**Checks the documented rules, then sends the request and decodes the response.
 
-An input the API would refuse (a missing required value, a value breaking its documented length or pattern, a path parameter that is empty, `.` or `..`) is [`Error::InvalidRequest`](crate::Error::InvalidRequest) and nothing is sent. The documented rate limit (5 per 60 s) is kept by the client's rate limiter (see `ClientBuilder::rate_limits`). Other errors: transport, timeout, HTTP status (with the decoded error body) or an undecodable body; GET requests are retried per the client's retry policy.*/
+An input the API would refuse (a missing required value, a value breaking its documented length or pattern, a path parameter that is empty, `.` or `..`) is [`Error::InvalidRequest`](crate::Error::InvalidRequest) and nothing is sent. The documented rate limit (5 per 60 s) is kept by the client's rate limiter for every attempt (see `ClientBuilder::rate_limits`). Other errors: transport, timeout, HTTP status (with the decoded error body) or an undecodable body; GET requests are retried per the client's retry policy.*/
         pub async fn send(
             self,
-        ) -> ::std::result::Result<types::RestartResponse, crate::contract::Error> {
-            let operation = &crate::catalog::RESTART_INSTANCE;
-            crate::contract::check_path_parameter(
-                operation,
-                "instance",
-                &self.instance,
-            )?;
-            let request = self.client.generated.restart_instance();
-            let request = request.instance(self.instance);
-            crate::contract::send(self.client, operation, request.send()).await
+        ) -> ::std::result::Result<types::RestartResponse, crate::Error> {
+            let request = crate::runtime::Request::new(&super::catalog::RESTART_INSTANCE)
+                .value("instance", &self.instance);
+            crate::runtime::execute(crate::Client::runtime(self.client), request).await
         }
     }
     /// The decoded response of an operation called by name with
@@ -1497,11 +388,11 @@ An input the API would refuse (a missing required value, a value breaking its do
         pub async fn call(
             &self,
             operation: &str,
-            arguments: &crate::contract::Arguments,
-        ) -> ::std::result::Result<Response, crate::contract::Error> {
+            arguments: &crate::catalog::Arguments,
+        ) -> ::std::result::Result<Response, crate::Error> {
             match operation {
                 "list_instances" => {
-                    let operation = &crate::catalog::LIST_INSTANCES;
+                    let operation = &super::catalog::LIST_INSTANCES;
                     arguments.check(operation)?;
                     let mut request = self.list_instances();
                     request.filter_uuid = arguments
@@ -1517,7 +408,7 @@ An input the API would refuse (a missing required value, a value breaking its do
                     )
                 }
                 "create_instance" => {
-                    let operation = &crate::catalog::CREATE_INSTANCE;
+                    let operation = &super::catalog::CREATE_INSTANCE;
                     arguments.check(operation)?;
                     let mut request = self.create_instance();
                     request.body = arguments.body_json(operation)?;
@@ -1526,7 +417,7 @@ An input the API would refuse (a missing required value, a value breaking its do
                     )
                 }
                 "check_health" => {
-                    let operation = &crate::catalog::CHECK_HEALTH;
+                    let operation = &super::catalog::CHECK_HEALTH;
                     arguments.check(operation)?;
                     let request = self
                         .check_health(
@@ -1538,7 +429,7 @@ An input the API would refuse (a missing required value, a value breaking its do
                     )
                 }
                 "request_new_qr_code" => {
-                    let operation = &crate::catalog::REQUEST_NEW_QR_CODE;
+                    let operation = &super::catalog::REQUEST_NEW_QR_CODE;
                     arguments.check(operation)?;
                     let request = self
                         .request_new_qr_code(
@@ -1550,7 +441,7 @@ An input the API would refuse (a missing required value, a value breaking its do
                     )
                 }
                 "restart_instance" => {
-                    let operation = &crate::catalog::RESTART_INSTANCE;
+                    let operation = &super::catalog::RESTART_INSTANCE;
                     arguments.check(operation)?;
                     let request = self
                         .restart_instance(
@@ -1562,7 +453,12 @@ An input the API would refuse (a missing required value, a value breaking its do
                     )
                 }
                 other => {
-                    ::std::result::Result::Err(crate::contract::unknown_operation(other))
+                    ::std::result::Result::Err(
+                        crate::catalog::unknown_operation(
+                            other,
+                            super::catalog::OPERATIONS,
+                        ),
+                    )
                 }
             }
         }
@@ -1653,23 +549,18 @@ Returns a [`RestartInstance`](operations::RestartInstance); send it with [`send`
         }
     }
 }
-/// Every operation of the API as data, generated from the spec:
-/// method, path, parameters, body fields, the rules each value must
-/// meet, the documented rate limit and the documented success
-/// example. The request builders, the rate limiter, the CLI's `api`
-/// command and the mock server all read it.
+/// Every operation of the API as data, generated from the spec
+/// (re-exported by [`catalog`](crate::catalog)).
 pub mod catalog {
-    pub use crate::contract::Operation;
-    pub use crate::contract::Method;
-    pub use crate::contract::Parameter;
-    pub use crate::contract::Location;
-    pub use crate::contract::Body;
-    pub use crate::contract::Field;
-    pub use crate::contract::Rule;
-    pub use crate::contract::ValueKind;
-    pub use crate::contract::RateLimit;
-    pub use crate::contract::Violation;
-    pub use crate::contract::Problem;
+    use crate::catalog::model::Operation;
+    use crate::catalog::model::Method;
+    use crate::catalog::model::Parameter;
+    use crate::catalog::model::Location;
+    use crate::catalog::model::Body;
+    use crate::catalog::model::Field;
+    use crate::catalog::model::Rule;
+    use crate::catalog::model::ValueKind;
+    use crate::values::RateLimit;
     ///`GET /instances`: List Instances.
     pub const LIST_INSTANCES: Operation = Operation {
         id: "list_instances",
@@ -1951,7 +842,7 @@ pub enum InstanceStatus {
     ///`PENDING`: The instance awaits server assignment.
     Pending,
     /// A value this version of the crate does not know.
-    Unknown(crate::contract::UnknownValue),
+    Unknown(crate::values::UnknownValue),
 }
 impl InstanceStatus {
     /// Every value the spec documents, in its order, as on the wire.
@@ -1985,4 +876,4 @@ impl InstanceStatus {
         }
     }
 }
-crate::contract::open_enum!(InstanceStatus, "instance status");
+crate::values::open_enum!(InstanceStatus, "instance status");

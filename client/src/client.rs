@@ -1,17 +1,16 @@
-//! Building a configured [`Client`].
+//! Configuring a [`Client`]: the builder, the environment, and the
+//! questions a client answers about its settings (base URL, retries, rate
+//! limits by operation id).
 
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::Error;
-use crate::generated;
-use crate::rate_limit::{Limiter, RateLimits};
-use crate::redact::Redactor;
-use crate::retry::RetryPolicy;
-use crate::secret::REDACTED;
-use crate::transport::Inner;
+use crate::runtime::limiter::Limiter;
+use crate::runtime::{Client, RateLimits, RequestHeaders, RetryPolicy, Runtime};
+use crate::values::{REDACTED, RateLimit};
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://app.hypersender.com/api/whatsapp/v1";
@@ -28,15 +27,6 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 10 * 1024 * 1024;
 
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// A client of the Hypersender Enterprise API. Cheap to clone; clones share
-/// one connection pool.
-///
-/// Its Debug output never shows the API token.
-#[derive(Clone)]
-pub struct Client {
-    pub(crate) generated: generated::Client,
-}
 
 impl Client {
     /// A client of the production API with default settings.
@@ -83,28 +73,21 @@ impl Client {
         })
     }
 
-    /// The base URL every path is appended to.
-    pub fn base_url(&self) -> &str {
-        &self.generated.baseurl
-    }
-
-    /// The retry policy of GET requests.
-    pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.generated.inner.retry
-    }
-
     /// How long until the client's rate limiter lets `operation` (an id of
     /// the [`catalog`](crate::catalog), `request_new_qr_code`) through: zero
     /// if it can be sent now, `None` for an unknown operation.
     pub fn rate_limit_delay(&self, operation: &str) -> Option<Duration> {
         let operation = crate::catalog::find(operation)?;
-        Some(self.generated.inner.limiter.delay(operation))
+        Some(self.runtime().limiter.delay(operation))
     }
 
-    pub(crate) fn redactor(&self) -> Redactor<'_> {
-        Redactor {
-            api_token: &self.generated.inner.api_token,
-        }
+    /// The limit the client keeps for `operation` (an id of the
+    /// [`catalog`](crate::catalog)): the documented one, or the one set
+    /// with [`RateLimits::with_limit`]; `None` when it keeps none or the
+    /// operation is unknown.
+    pub fn rate_limit(&self, operation: &str) -> Option<RateLimit> {
+        let operation = crate::catalog::find(operation)?;
+        self.runtime().limiter.settings().limit(operation)
     }
 }
 
@@ -118,16 +101,6 @@ pub fn base_url_from_env() -> Result<Option<String>, Error> {
         Err(std::env::VarError::NotUnicode(_)) => {
             Err(Error::Config(format!("{BASE_URL_ENV} is not valid UTF-8")))
         }
-    }
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("base_url", &self.base_url())
-            .field("token", &REDACTED)
-            .field("retry_policy", self.retry_policy())
-            .finish()
     }
 }
 
@@ -256,12 +229,12 @@ impl ClientBuilder {
 
     /// Builds the client, checking the token, the base URL and the headers.
     pub fn build(self) -> Result<Client, Error> {
-        let base_url = validate_base_url(&self.base_url)?;
-        let headers = RequestHeaders::new(
-            &self.token,
-            self.user_agent_suffix.as_deref(),
-            self.default_headers,
-        )?;
+        let (base_url, base) = validate_base_url(&self.base_url)?;
+        let user_agent = match self.user_agent_suffix.as_deref().map(str::trim) {
+            Some(suffix) if !suffix.is_empty() => format!("{USER_AGENT} {suffix}"),
+            _ => USER_AGENT.to_owned(),
+        };
+        let headers = RequestHeaders::new(&self.token, &user_agent, self.default_headers)?;
         let (http, per_request_timeout) = match self.http_client {
             Some(_) if self.connect_timeout.is_some() => {
                 return Err(Error::Config(
@@ -279,73 +252,23 @@ impl ClientBuilder {
                 None,
             ),
         };
-        let inner = Inner {
-            retry: self.retry,
-            max_response_bytes: self.max_response_bytes,
-            api_token: self.token,
+        Ok(Client::from_runtime(Runtime {
+            http,
+            base_url,
+            base,
             headers,
             per_request_timeout,
+            retry: self.retry,
             limiter: Limiter::new(self.rate_limits),
-        };
-        Ok(Client {
-            generated: generated::Client::new_with_client(&base_url, http, inner),
-        })
+            max_response_bytes: self.max_response_bytes,
+            api_token: self.token,
+        }))
     }
 }
 
-/// The headers the crate sets on every request, built once.
-#[derive(Clone)]
-pub(crate) struct RequestHeaders {
-    /// `Authorization`, marked sensitive (masked in reqwest's and http's Debug).
-    pub(crate) authorization: HeaderValue,
-    pub(crate) user_agent: HeaderValue,
-    /// The caller's [`ClientBuilder::default_header`]s.
-    pub(crate) extra: HeaderMap,
-}
-
-impl RequestHeaders {
-    fn new(token: &str, suffix: Option<&str>, extra: HeaderMap) -> Result<Self, Error> {
-        let mut authorization = bearer(token)?;
-        authorization.set_sensitive(true);
-        let user_agent = match suffix.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(suffix) => format!("{USER_AGENT} {suffix}"),
-            None => USER_AGENT.to_owned(),
-        };
-        let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| {
-            Error::Config("the user agent suffix cannot be sent in an HTTP header".into())
-        })?;
-        let reserved = [
-            AUTHORIZATION,
-            reqwest::header::ACCEPT,
-            reqwest::header::USER_AGENT,
-        ];
-        if let Some(name) = extra.keys().find(|name| reserved.contains(name)) {
-            return Err(Error::Config(format!(
-                "the default header {name} is set by the crate itself"
-            )));
-        }
-        Ok(Self {
-            authorization,
-            user_agent,
-            extra,
-        })
-    }
-}
-
-fn bearer(token: &str) -> Result<HeaderValue, Error> {
-    let token = token.trim();
-    if token.is_empty() {
-        return Err(Error::Config("the API token is empty".into()));
-    }
-    HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-        Error::Config(
-            "the API token contains characters that cannot be sent in an HTTP header".into(),
-        )
-    })
-}
-
-/// Checks the URL and drops a trailing `/` (paths start with one).
-fn validate_base_url(base_url: &str) -> Result<String, Error> {
+/// Checks the URL and drops a trailing `/` (paths start with one): the URL
+/// as text and parsed.
+fn validate_base_url(base_url: &str) -> Result<(String, reqwest::Url), Error> {
     let url = reqwest::Url::parse(base_url)
         .map_err(|e| Error::Config(format!("base URL {base_url:?} is not a valid URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -358,7 +281,8 @@ fn validate_base_url(base_url: &str) -> Result<String, Error> {
             "base URL {base_url:?} must not have a query or fragment"
         )));
     }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
+    let text = url.as_str().trim_end_matches('/').to_owned();
+    Ok((text, url))
 }
 
 #[cfg(test)]
@@ -368,11 +292,11 @@ mod tests {
     #[test]
     fn base_urls_are_checked_and_normalised() {
         assert_eq!(
-            validate_base_url("http://127.0.0.1:8080/api/").unwrap(),
+            validate_base_url("http://127.0.0.1:8080/api/").unwrap().0,
             "http://127.0.0.1:8080/api"
         );
         assert_eq!(
-            validate_base_url(DEFAULT_BASE_URL).unwrap(),
+            validate_base_url(DEFAULT_BASE_URL).unwrap().0,
             DEFAULT_BASE_URL
         );
         for bad in ["", "ftp://x", "app.hypersender.com", "https://x/api?x=1"] {
@@ -406,5 +330,23 @@ mod tests {
             assert!(!text.contains("topSecret"), "{text}");
             assert!(text.contains(REDACTED), "{text}");
         }
+    }
+
+    // Every request future can be spawned on a multi-threaded runtime.
+    fn spawnable<T: Send + 'static>(_: &T) {}
+
+    #[test]
+    fn request_futures_are_send() {
+        let client = Client::new("1|token").unwrap();
+        let client: &'static Client = Box::leak(Box::new(client));
+        spawnable(&client.list_instances().send());
+        spawnable(&client.check_health("x").send());
+        spawnable(
+            &client
+                .create_instance()
+                .phone("+201234567890")
+                .name("n")
+                .send(),
+        );
     }
 }

@@ -1,4 +1,7 @@
-//! The crate's one error type. The response pipeline (`pipeline.rs`) builds it.
+//! The error of every call, built by the request path (`runtime`). It
+//! names no generated type (the error body is the hand-written
+//! [`ErrorBody`]), so it sits below everything else; waiting for a status
+//! has its own error, [`WaitError`](crate::WaitError).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -6,7 +9,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::types::ErrorBody;
+use crate::values::{ErrorBody, RateLimit};
 
 /// Everything that can go wrong when calling the API.
 ///
@@ -58,27 +61,12 @@ pub enum Error {
         /// with `Retry-After`).
         retry_after: Option<Duration>,
         /// The limit the client keeps for the operation, if any.
-        limit: Option<crate::catalog_types::RateLimit>,
+        limit: Option<RateLimit>,
         /// The server's 429 response, when it was the server that refused.
         server: Option<Box<HttpError>>,
     },
     /// The server answered with an error status.
     Http(Box<HttpError>),
-    /// [`Client::wait_for_status`](crate::Client::wait_for_status) ran out
-    /// of time before the instance reached the status.
-    WaitTimedOut {
-        /// The instance waited for.
-        instance: String,
-        /// The status waited for.
-        target: crate::InstanceStatus,
-        /// The last health seen, if any check succeeded.
-        last: Option<Box<crate::types::HealthResponse>>,
-        /// How long it waited.
-        waited: Duration,
-    },
-    /// The instance is FAILED (and the wait was not for FAILED): the docs'
-    /// remedy is a restart, then the dashboard.
-    InstanceFailed(Box<crate::types::HealthResponse>),
     /// The server answered with a success status, but the body is not what
     /// the operation returns.
     Decode(Box<DecodeError>),
@@ -133,7 +121,7 @@ impl Error {
     /// The operation that failed, when a call failed.
     pub fn operation(&self) -> Option<&'static str> {
         match self {
-            Self::Config(_) | Self::WaitTimedOut { .. } | Self::InstanceFailed(_) => None,
+            Self::Config(_) => None,
             Self::InvalidRequest { operation, .. }
             | Self::Transport { operation, .. }
             | Self::Timeout { operation, .. }
@@ -159,7 +147,7 @@ impl Error {
     /// (`list_instances: could not talk to the server: error sending
     /// request ...: Connection refused`), each cause once.
     pub fn display_chain(&self) -> String {
-        crate::redact::error_chain(self)
+        error_chain(self)
     }
 
     /// How long the server asked to wait before trying again.
@@ -211,27 +199,6 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Self::Http(e) => fmt::Display::fmt(e, f),
-            Self::WaitTimedOut {
-                instance,
-                target,
-                last,
-                waited,
-            } => {
-                write!(
-                    f,
-                    "timed out after {} s waiting for {instance} to be {target}",
-                    waited.as_secs()
-                )?;
-                match last {
-                    Some(health) => write!(f, " (it is {})", health.status),
-                    None => write!(f, " (no health check succeeded)"),
-                }
-            }
-            Self::InstanceFailed(health) => write!(
-                f,
-                "{} is FAILED: restart it, then check the dashboard",
-                health.instance_id
-            ),
             Self::Decode(e) => write!(
                 f,
                 "{}: unexpected response body at `{}`: {}",
@@ -257,8 +224,24 @@ impl fmt::Display for HttpError {
     }
 }
 
+/// An error and its sources on one line, each cause once (no secrets:
+/// transport errors carry the URL, never a header).
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// Whole seconds, rounded up (a wait of 36.2 s is "37 s").
-fn seconds_up(wait: Duration) -> u64 {
+pub(crate) fn seconds_up(wait: Duration) -> u64 {
     wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 

@@ -279,7 +279,7 @@ fn error_kinds_meets_every_kind_it_promises_and_changes_nothing() {
         ("a server that is not there", "Transport"),
         ("a server that never answers", "Timeout"),
         ("a server answering HTML", "Decode"),
-        ("waiting one second for a status", "WaitTimedOut"),
+        ("waiting one second for a status", "WaitError::TimedOut"),
     ] {
         assert!(
             ran.stdout.contains(&format!("{scenario}: {kind}: ")),

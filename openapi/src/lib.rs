@@ -9,7 +9,7 @@
 //! local-overlay.yaml ──────────┘  (Overlay 1.0) (3.1 → 3.0)                      │
 //!                                                         progenitor_input ─> progenitor's input
 //!                                                                                  │
-//!                                             codegen (progenitor + SDK layer) ─> golden files
+//!                                          codegen (progenitor's types + SDK layer) ─> golden files
 //! ```
 //!
 //! The golden files ([`golden::FILES`]) are committed; the `hypersender`
@@ -20,7 +20,7 @@
 
 pub mod build_script;
 mod codegen;
-pub mod contract;
+pub mod crate_paths;
 mod downgrade;
 mod error;
 pub mod golden;
@@ -28,7 +28,7 @@ pub mod overlay;
 mod progenitor_input;
 pub mod yaml;
 
-pub use codegen::GENERATED_HEADER;
+pub use codegen::{GENERATED_HEADER, generation_settings};
 pub use error::PrepareError;
 
 /// Repository-relative name of the vendored spec, used in messages.
@@ -100,7 +100,7 @@ fn for_progenitor(
     file: &str,
 ) -> Result<(serde_json::Value, openapiv3::OpenAPI), PrepareError> {
     let mut document = contract.clone();
-    progenitor_input::adapt(&mut document);
+    progenitor_input::adapt(&mut document, file)?;
     let parsed = to_openapiv3(file, document.clone())?;
     Ok((document, parsed))
 }
@@ -108,8 +108,8 @@ fn for_progenitor(
 /// The Rust source of the client (`client/generated/client.rs`).
 pub fn client_source(spec: Source<'_>, overlay: Source<'_>) -> Result<String, PrepareError> {
     let contract = prepare_contract(spec, overlay)?;
-    let (_, input) = for_progenitor(&contract, spec.name)?;
-    codegen::client(&contract, &input, spec.name)
+    let (input, parsed) = for_progenitor(&contract, spec.name)?;
+    codegen::client(&contract, &input, &parsed, spec.name)
 }
 
 /// The Rust source of the typed httpmock mocks (`mock/generated/httpmock.rs`),

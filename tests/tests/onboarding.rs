@@ -10,7 +10,7 @@ use chrono::{TimeZone, Utc};
 use futures_util::StreamExt;
 use hypersender::types::InstanceResponse;
 use hypersender::{
-    Client, ConnectEvent, ConnectOptions, ConnectRequest, Error, GiveUpReason, InstanceStatus,
+    Client, ConnectEvent, ConnectOptions, ConnectRequest, GiveUpReason, InstanceStatus, WaitError,
     WaitOptions,
 };
 use hypersender_mock_server::{LoggedRequest, MockConfig, MockServer};
@@ -324,7 +324,7 @@ async fn wait_for_status_ends_at_failed_and_at_its_timeout() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&failed, Error::InstanceFailed(health) if health.status == InstanceStatus::Failed),
+        matches!(&failed, WaitError::Failed(health) if health.status == InstanceStatus::Failed),
         "{failed:?}"
     );
     let started = tokio::time::Instant::now();
@@ -337,7 +337,7 @@ async fn wait_for_status_ends_at_failed_and_at_its_timeout() {
         .await
         .unwrap_err();
     match timed_out {
-        Error::WaitTimedOut {
+        WaitError::TimedOut {
             last: Some(last),
             target,
             ..

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use hypersender::{Client, Error, WaitOptions};
+use hypersender::{Client, WaitError, WaitOptions};
 
 use crate::args::{Global, WaitArgs};
 use crate::failure::{EXIT_INSTANCE_FAILED, EXIT_TIMED_OUT, Failure};
@@ -37,7 +37,7 @@ pub async fn run(client: &Client, global: &Global, args: &WaitArgs) -> Result<Ex
             print_object(global, &health, HEALTH_FIELDS);
             Ok(ExitCode::SUCCESS)
         }
-        Err(Error::WaitTimedOut { last, .. }) => {
+        Err(WaitError::TimedOut { last, .. }) => {
             let seen = last
                 .as_ref()
                 .map_or_else(|| "unknown".to_owned(), |h| h.status.to_string());
@@ -52,7 +52,7 @@ pub async fn run(client: &Client, global: &Global, args: &WaitArgs) -> Result<Ex
             }
             Ok(ExitCode::from(EXIT_TIMED_OUT))
         }
-        Err(Error::InstanceFailed(health)) => {
+        Err(WaitError::Failed(health)) => {
             terminal::err_line(&format!(
                 "{} is FAILED: restart it (`hypersender instances restart {}`), then check the dashboard",
                 args.id, args.id
@@ -60,6 +60,7 @@ pub async fn run(client: &Client, global: &Global, args: &WaitArgs) -> Result<Ex
             print_object(global, &health, HEALTH_FIELDS);
             Ok(ExitCode::from(EXIT_INSTANCE_FAILED))
         }
-        Err(error) => Err(error.into()),
+        Err(WaitError::Api(error)) => Err(error.into()),
+        Err(other) => Err(Failure::Wait(other.to_string())),
     }
 }

@@ -3,25 +3,28 @@
 //! written to the golden files (see [`crate::golden`]).
 //!
 //! ```text
-//! contract document ──> spec_model ──────────────┐
-//! progenitor input ──> progenitor_output ─┬─ types_module (docs) ─┐
-//!                                         └──────> sdk_layer ─────┴─> client source
-//!                                         └──────> httpmock source
+//! contract document ──> spec_model (rules, limits, examples) ──┐
+//! progenitor input ──┬─> progenitor (typify) ──> types ─────────┤
+//!                    ├─> rust_types (each value's type) ────────┼─> sdk_layer, catalog, open_enums ─> client source
+//!                    └─> progenitor (httpmock) ─────────────────────> httpmock source
 //! ```
 
+mod catalog;
 mod open_enums;
-mod progenitor_output;
+mod progenitor;
+mod rust_types;
 mod sdk_layer;
 pub(crate) mod spec_model;
-mod types_module;
+
+pub use progenitor::generation_settings;
 
 use openapiv3::OpenAPI;
 use quote::quote;
 use serde_json::Value;
-use syn::Item;
 use syn::visit_mut::VisitMut;
 
 use crate::PrepareError;
+use crate::crate_paths::ROOT_TYPES;
 
 /// Header of every generated file: what it is and how to regenerate it.
 pub const GENERATED_HEADER: &str = "\
@@ -31,36 +34,46 @@ pub const GENERATED_HEADER: &str = "\
 ";
 
 /// The complete, formatted Rust source of the client: the documented
-/// types, progenitor's low-level client, and the SDK layer around it.
+/// types (progenitor's), the request builders and `Client` methods, the
+/// catalog and the open enums. `input` is progenitor's input as JSON and
+/// `parsed` the same document as openapiv3 types.
 pub(crate) fn client(
     contract: &Value,
-    progenitor_input: &OpenAPI,
+    input: &Value,
+    parsed: &OpenAPI,
     file: &str,
 ) -> Result<String, PrepareError> {
     let operations = spec_model::operations(contract, file)?;
-    let generated = progenitor_output::client(progenitor_input, file)?;
-    let mut output = progenitor_output::Output::read(generated, file)?;
-    types_module::publish(&mut output.types, contract);
-    // progenitor's low-level code is internal: its docs (with ```ignore
-    // examples that would be ignored doctests) add nothing.
-    StripDocs.visit_file_mut(&mut output.rest);
-    let sdk = sdk_layer::generate(&operations, &output, &progenitor_input.info.version, file)?;
+    let types = progenitor::types(parsed, file)?;
+    let signatures = rust_types::signatures(input, &types, file)?;
+    let plans = sdk_layer::plans(&operations, &signatures, file)?;
+    let sdk = sdk_layer::generate(&plans);
+    let catalog = catalog::generate(&plans);
     let open_enums = open_enums::generate(contract, file)?;
-    let types = &output.types;
-    let rest = &output.rest.items;
+    let type_tokens = &types.tokens;
+    let root_types = ROOT_TYPES.iter().map(|name| quote::format_ident!("{name}"));
+    let api_version = &parsed.info.version;
+    let api_version_doc = format!(
+        "Version of the Hypersender Enterprise API this crate was generated from (`info.version` of {}).",
+        crate::SPEC_FILE
+    );
     let tokens = quote! {
-        #types
+        /// The request and response types of the API, generated from the
+        /// spec's schemas (and the crate's own types for the schemas it
+        /// replaces, also at the crate root).
+        #[allow(clippy::all)]
+        pub mod types {
+            #type_tokens
 
-        /// progenitor's low-level client and builders, driven by the request
-        /// builders of [`operations`].
-        #[allow(missing_docs, dead_code, unused_imports, unreachable_pub, clippy::all)]
-        pub(crate) mod generated {
-            pub(crate) use crate::types;
-
-            #(#rest)*
+            pub use crate::{#(#root_types),*};
         }
 
+        #[doc = #api_version_doc]
+        pub const API_VERSION: &str = #api_version;
+
         #sdk
+
+        #catalog
 
         #open_enums
     };
@@ -74,15 +87,37 @@ pub(crate) fn httpmock(
     file: &str,
     client_crate: &str,
 ) -> Result<String, PrepareError> {
-    let mut mocks = progenitor_output::httpmock(progenitor_input, file, client_crate)?;
-    ExposeSecretsInMocks {
+    let mut mocks = progenitor::httpmock(progenitor_input, file, client_crate)?;
+    let operations = progenitor_input.operations().count();
+    let wrapped = expose_secrets_in_mocks(&mut mocks, client_crate, file)?;
+    if wrapped < operations {
+        return Err(PrepareError::in_file(
+            file,
+            format!(
+                "progenitor's mocks call `config_fn(when, then)` {wrapped} times for {operations} operations, \
+                 so secrets would be masked in mocked responses; see openapi/src/codegen/progenitor.rs"
+            ),
+        ));
+    }
+    let items = &mocks.items;
+    format(quote!(#(#items)*), file, "the generated mocks")
+}
+
+/// Wraps every `config_fn(when, then)` call of the mocks (see
+/// [`ExposeSecretsInMocks`]); returns how many it wrapped.
+fn expose_secrets_in_mocks(
+    mocks: &mut syn::File,
+    client_crate: &str,
+    file: &str,
+) -> Result<usize, PrepareError> {
+    let mut visitor = ExposeSecretsInMocks {
+        wrapped: 0,
         client_crate: syn::parse_str(client_crate).map_err(|e| {
             PrepareError::in_file(file, format!("{client_crate:?} is not a crate name: {e}"))
         })?,
-    }
-    .visit_file_mut(&mut mocks);
-    let items = &mocks.items;
-    format(quote!(#(#items)*), file, "the generated mocks")
+    };
+    visitor.visit_file_mut(mocks);
+    Ok(visitor.wrapped)
 }
 
 fn format(
@@ -100,9 +135,12 @@ fn format(
 
 /// A mock plays the server, which sends instance tokens in full, while the
 /// client's `AccessToken` serializes masked: every `config_fn(when, then)`
-/// call of the typed mocks runs inside `with_exposed_secrets`.
+/// call of the typed mocks runs inside `with_exposed_secrets`. (Upgrade
+/// place 2, see [`progenitor`]: the one place that reads progenitor's
+/// output.)
 struct ExposeSecretsInMocks {
     client_crate: syn::Ident,
+    wrapped: usize,
 }
 
 impl VisitMut for ExposeSecretsInMocks {
@@ -114,52 +152,36 @@ impl VisitMut for ExposeSecretsInMocks {
             let client_crate = &self.client_crate;
             let original = call.clone();
             *expr = syn::parse_quote!(::#client_crate::with_exposed_secrets(|| #original));
+            self.wrapped += 1;
         }
     }
 }
 
-/// Removes doc attributes from every item, impl member, field and variant.
-struct StripDocs;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn strip(attrs: &mut Vec<syn::Attribute>) {
-    attrs.retain(|attr| !attr.path().is_ident("doc"));
-}
-
-impl VisitMut for StripDocs {
-    fn visit_item_mut(&mut self, item: &mut Item) {
-        match item {
-            Item::Const(i) => strip(&mut i.attrs),
-            Item::Enum(i) => strip(&mut i.attrs),
-            Item::Fn(i) => strip(&mut i.attrs),
-            Item::Impl(i) => strip(&mut i.attrs),
-            Item::Mod(i) => strip(&mut i.attrs),
-            Item::Static(i) => strip(&mut i.attrs),
-            Item::Struct(i) => strip(&mut i.attrs),
-            Item::Trait(i) => strip(&mut i.attrs),
-            Item::Type(i) => strip(&mut i.attrs),
-            Item::Use(i) => strip(&mut i.attrs),
-            _ => {}
-        }
-        syn::visit_mut::visit_item_mut(self, item);
-    }
-
-    fn visit_impl_item_mut(&mut self, item: &mut syn::ImplItem) {
-        match item {
-            syn::ImplItem::Fn(i) => strip(&mut i.attrs),
-            syn::ImplItem::Const(i) => strip(&mut i.attrs),
-            syn::ImplItem::Type(i) => strip(&mut i.attrs),
-            _ => {}
-        }
-        syn::visit_mut::visit_impl_item_mut(self, item);
-    }
-
-    fn visit_field_mut(&mut self, field: &mut syn::Field) {
-        strip(&mut field.attrs);
-        syn::visit_mut::visit_field_mut(self, field);
-    }
-
-    fn visit_variant_mut(&mut self, variant: &mut syn::Variant) {
-        strip(&mut variant.attrs);
-        syn::visit_mut::visit_variant_mut(self, variant);
+    /// Upgrade place 2 (see [`progenitor`]).
+    #[test]
+    fn every_mock_runs_its_closure_with_secrets_exposed() {
+        let spec: OpenAPI = serde_json::from_value(serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/a": {"get": {"operationId": "get_a", "responses": {"200": {"description": "ok"}}}},
+                "/{id}/b": {"post": {"operationId": "post_b",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "ok"}}}}
+            }
+        }))
+        .unwrap();
+        let source = httpmock(&spec, "spec.yaml", "hypersender").unwrap();
+        assert_eq!(
+            source
+                .matches("::hypersender::with_exposed_secrets(||")
+                .count(),
+            2,
+            "{source}"
+        );
     }
 }

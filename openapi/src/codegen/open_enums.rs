@@ -11,10 +11,10 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::PrepareError;
-use crate::contract::client_item;
+use crate::crate_paths::crate_path;
 
 /// The component schemas generated as open enums (each also a replacement
-/// type, see `progenitor_output::REPLACEMENTS`).
+/// type, see `progenitor::REPLACEMENTS`).
 pub const OPEN_ENUMS: [&str; 1] = ["InstanceStatus"];
 
 /// The open enums of `contract` (named `file` in errors); a schema the spec
@@ -74,8 +74,8 @@ fn open_enum(contract: &Value, name: &str, file: &str) -> Result<TokenStream, Pr
     );
     let count = values.len();
     let what = name.to_snake_case().replace('_', " ");
-    let unknown = client_item("UnknownValue");
-    let open_enum = client_item("open_enum");
+    let unknown = crate_path("values::UnknownValue");
+    let open_enum = crate_path("values::open_enum");
     Ok(quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,42 +1,42 @@
-//! The public API generated around progenitor's client, the same shape for
-//! every operation, present and future:
+//! The public API generated for every operation, present and future, from
+//! the operation's model (the contract document) and its Rust types
+//! (progenitor's input, see [`rust_types`](super::rust_types)):
 //!
 //! - `Client::<operation>(required parameters)`: path parameters (and
 //!   required query parameters) are arguments, so none can be forgotten;
 //! - a request builder per operation with a setter per optional parameter
 //!   and per body field (strings take `impl Into<String>`, other values
-//!   their own type), `Debug` and `Clone`, whose `send()` checks the
-//!   documented rules, waits for the rate limiter, and returns the crate's
-//!   own error;
-//! - `catalog`: every operation's method, path, parameters, rules, rate
-//!   limit and documented example, as data (the CLI's `api` command, the
-//!   limiter and the mock all read it);
+//!   their own type), `Debug` and `Clone`, whose `send()` hands every value
+//!   by name to the request path (`crate::runtime::execute`), which checks,
+//!   paces, sends, retries and decodes;
 //! - `Client::call(operation, arguments)`: the same builders driven by name,
-//!   for the CLI's `api` command.
+//!   for the CLI's `api` command, and its `Response`.
 
-use heck::{ToShoutySnakeCase, ToSnakeCase};
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
-use syn::Type;
 
-use super::progenitor_output::{BuilderShape, Output, is_string, type_text};
-use super::spec_model::{BodyModel, OperationModel, ParameterModel, RuleModel};
+use super::rust_types::{RustType, Signature};
+use super::spec_model::{FieldModel, OperationModel, ParameterModel, RuleModel};
 use crate::PrepareError;
-use crate::contract::{CATALOG_TYPES, client_item};
+use crate::crate_paths::crate_path;
 
 /// Names a builder uses for itself; a body field with one of these names
 /// gets a `body_` prefix.
 const RESERVED: [&str; 4] = ["client", "send", "body", "new"];
 
 /// One operation with everything the generator derives from it.
-struct Plan<'a> {
-    model: &'a OperationModel,
-    shape: &'a BuilderShape,
-    /// `catalog::CHECK_HEALTH`
-    catalog_const: Ident,
+pub(crate) struct Plan<'a> {
+    pub model: &'a OperationModel,
+    /// The request builder's name (`CheckHealth`).
+    pub builder: Ident,
+    /// Its catalog entry (`CHECK_HEALTH`).
+    pub catalog_const: Ident,
+    /// What a success decodes into.
+    success: RustType,
     /// Required path and query parameters: method arguments.
     arguments: Vec<Value<'a>>,
-    /// Optional query and header parameters: setters.
+    /// Optional parameters, and required header ones: setters.
     options: Vec<Value<'a>>,
     body: Option<PlannedBody<'a>>,
 }
@@ -44,99 +44,53 @@ struct Plan<'a> {
 /// A parameter as the SDK layer handles it.
 struct Value<'a> {
     parameter: &'a ParameterModel,
-    /// progenitor's setter and the SDK builder's field.
+    /// The builder's field and setter.
     field: Ident,
-    ty: Type,
+    ty: RustType,
 }
 
 struct PlannedBody<'a> {
     /// The body's Rust type (`types::CreateInstanceRequest`).
-    ty: Type,
-    /// (JSON name, setter name, value type, required, description, rule)
-    fields: Vec<(String, Ident, Type, bool, String, &'a RuleModel)>,
+    ty: RustType,
+    fields: Vec<PlannedField<'a>>,
 }
 
-/// The SDK layer for `operations`, generated around progenitor's `output`.
-pub(crate) fn generate(
-    operations: &[OperationModel],
-    output: &Output,
-    api_version: &str,
+struct PlannedField<'a> {
+    model: &'a FieldModel,
+    setter: Ident,
+    ty: RustType,
+}
+
+/// The plan of every operation, matching each model to its signature.
+pub(crate) fn plans<'a>(
+    operations: &'a [OperationModel],
+    signatures: &'a std::collections::BTreeMap<String, Signature>,
     file: &str,
-) -> Result<TokenStream, PrepareError> {
-    let plans = operations
+) -> Result<Vec<Plan<'a>>, PrepareError> {
+    operations
         .iter()
-        .map(|model| plan(model, output, file))
-        .collect::<Result<Vec<_>, _>>()?;
-    let builders = plans.iter().map(request_builder);
-    let methods = plans.iter().map(client_method);
-    let catalog = catalog(&plans);
-    let dynamic = dynamic_calls(&plans);
-    let api_version_doc = format!(
-        "Version of the Hypersender Enterprise API this crate was generated from (`info.version` of {}).",
-        crate::SPEC_FILE
-    );
-    Ok(quote! {
-        #[doc = #api_version_doc]
-        pub const API_VERSION: &str = #api_version;
-
-        /// Request builders, one per API operation. Create one with the
-        /// matching [`Client`] method, set its optional
-        /// parameters, then `.send().await` it.
-        pub mod operations {
-            #[allow(unused_imports)]
-            use crate::types;
-
-            #(#builders)*
-
-            #dynamic
-        }
-
-        impl crate::Client {
-            #(#methods)*
-        }
-
-        #catalog
-    })
+        .map(|model| {
+            let label = format!("{} {}", model.method.to_uppercase(), model.path);
+            let signature = signatures.get(&model.id).ok_or_else(|| {
+                PrepareError::at(file, &label, "progenitor's input lost this operation")
+            })?;
+            Ok(plan(model, signature))
+        })
+        .collect()
 }
 
-fn plan<'a>(
-    model: &'a OperationModel,
-    output: &'a Output,
-    file: &str,
-) -> Result<Plan<'a>, PrepareError> {
-    let label = format!("{} {}", model.method.to_uppercase(), model.path);
-    let unexpected = |what: String| {
-        PrepareError::at(
-            file,
-            &label,
-            format!("{what}; update openapi/src/codegen/sdk_layer.rs"),
-        )
-    };
-    let shape = output.builders.get(&model.id).ok_or_else(|| {
-        unexpected(format!(
-            "progenitor generated no builder for `{}`",
-            model.id
-        ))
-    })?;
+fn plan<'a>(model: &'a OperationModel, signature: &Signature) -> Plan<'a> {
     let mut arguments = Vec::new();
     let mut options = Vec::new();
     for parameter in &model.parameters {
-        let field = [
-            parameter.name.to_snake_case(),
-            format!("{}_", parameter.name.to_snake_case()),
-        ]
-        .into_iter()
-        .find(|name| shape.fields.contains_key(name))
-        .ok_or_else(|| {
-            unexpected(format!(
-                "progenitor's builder has no setter for parameter `{}`",
-                parameter.name
-            ))
-        })?;
         let value = Value {
             parameter,
-            ty: shape.fields[&field].clone(),
-            field: format_ident!("{field}"),
+            field: rust_ident(&parameter.name.to_snake_case()),
+            ty: signature
+                .parameters
+                .get(&parameter.name)
+                .cloned()
+                .unwrap_or(RustType::String),
         };
         let is_argument =
             parameter.required && matches!(parameter.location.as_str(), "path" | "query");
@@ -146,74 +100,74 @@ fn plan<'a>(
             options.push(value);
         }
     }
-    let body = match (&model.body, shape.fields.get("body")) {
-        (Some(body), Some(ty)) => Some(plan_body(body, ty, output, &options)),
-        (None, None) => None,
-        _ => {
-            return Err(unexpected(
-                "the spec and progenitor's builder disagree on whether there is a JSON body"
-                    .to_owned(),
-            ));
-        }
-    };
-    Ok(Plan {
+    let taken: Vec<String> = options.iter().map(|o| o.field.to_string()).collect();
+    let body = model.body.as_ref().map(|body| PlannedBody {
+        ty: signature.body.clone().unwrap_or(RustType::Json),
+        fields: body
+            .fields
+            .iter()
+            .map(|field| {
+                let mut setter = field.name.to_snake_case();
+                if RESERVED.contains(&setter.as_str()) || taken.contains(&setter) {
+                    setter = format!("body_{setter}");
+                }
+                PlannedField {
+                    model: field,
+                    setter: rust_ident(&setter),
+                    ty: signature
+                        .body_fields
+                        .get(&field.name)
+                        .cloned()
+                        .unwrap_or(RustType::Json),
+                }
+            })
+            .collect(),
+    });
+    Plan {
         model,
-        shape,
+        builder: format_ident!("{}", model.id.to_upper_camel_case()),
         catalog_const: format_ident!("{}", model.id.to_shouty_snake_case()),
+        success: signature.success.clone(),
         arguments,
         options,
         body,
-    })
+    }
 }
 
-fn plan_body<'a>(
-    model: &'a BodyModel,
-    ty: &Type,
-    output: &Output,
-    options: &[Value<'_>],
-) -> PlannedBody<'a> {
-    let struct_name = match ty {
-        Type::Path(path) => path
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default(),
-        _ => String::new(),
-    };
-    let struct_fields = output.struct_fields(&struct_name);
-    let taken: Vec<String> = options.iter().map(|o| o.field.to_string()).collect();
-    let fields = model
-        .fields
-        .iter()
-        .filter_map(|field| {
-            let rust = struct_fields.iter().find(|f| f.json_name == field.name)?;
-            let mut setter = field.name.to_snake_case();
-            if RESERVED.contains(&setter.as_str()) || taken.contains(&setter) {
-                setter = format!("body_{setter}");
-            }
-            let setter =
-                syn::parse_str::<Ident>(&setter).unwrap_or_else(|_| format_ident!("r#{setter}"));
-            Some((
-                field.name.clone(),
-                setter,
-                rust.ty.clone(),
-                field.required,
-                field.description.clone(),
-                &field.rule,
-            ))
-        })
-        .collect();
-    PlannedBody {
-        ty: ty.clone(),
-        fields,
+/// `name`, or `name_` when it is a Rust keyword.
+fn rust_ident(name: &str) -> Ident {
+    syn::parse_str::<Ident>(name).unwrap_or_else(|_| format_ident!("{name}_"))
+}
+
+/// The `operations` module and the `Client` methods.
+pub(crate) fn generate(plans: &[Plan<'_>]) -> TokenStream {
+    let builders = plans.iter().map(request_builder);
+    let methods = plans.iter().map(client_method);
+    let dynamic = dynamic_calls(plans);
+    let client = crate_path("Client");
+    quote! {
+        /// Request builders, one per API operation. Create one with the
+        /// matching [`Client`](crate::Client) method, set its optional
+        /// parameters, then `.send().await` it.
+        pub mod operations {
+            #[allow(unused_imports)]
+            use super::types;
+
+            #(#builders)*
+
+            #dynamic
+        }
+
+        impl #client {
+            #(#methods)*
+        }
     }
 }
 
 /// `impl Into<String>` for strings, the type itself otherwise, and how to
 /// turn the argument into the stored value.
-fn argument_type(ty: &Type) -> (TokenStream, TokenStream) {
-    if is_string(ty) {
+fn argument_type(ty: &RustType) -> (TokenStream, TokenStream) {
+    if ty.is_string() {
         (
             quote!(impl ::std::convert::Into<::std::string::String>),
             quote!(.into()),
@@ -224,11 +178,10 @@ fn argument_type(ty: &Type) -> (TokenStream, TokenStream) {
 }
 
 fn request_builder(plan: &Plan<'_>) -> TokenStream {
-    let name = &plan.shape.name;
-    let method = format_ident!("{}", plan.model.id);
-    let success = &plan.shape.success;
-    let catalog_const = &plan.catalog_const;
-    let error = client_item("Error");
+    let name = &plan.builder;
+    let success = &plan.success;
+    let client = crate_path("Client");
+    let error = crate_path("Error");
     let doc = format!(
         "Request builder for [`Client::{id}`](crate::Client::{id}): `{verb} {path}`.\n\nSet optional values with its methods, then send it with [`send`](Self::send). It is `Debug` (the client's token never shows) and `Clone` (send a copy again).",
         id = plan.model.id,
@@ -249,15 +202,16 @@ fn request_builder(plan: &Plan<'_>) -> TokenStream {
         .map(|_| quote!(pub(crate) body: ::serde_json::Value,));
     let option_setters = plan.options.iter().map(option_setter);
     let body_setters = plan.body.as_ref().map(body_setters);
-    let checks = checks(plan);
-    let calls = progenitor_calls(plan);
+    let request = request_parts(plan);
     let send_doc = send_doc(plan.model);
+    let execute = crate_path("runtime::execute");
+    let runtime_of = crate_path("Client::runtime");
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is sent with `.send().await`"]
         pub struct #name<'a> {
-            pub(crate) client: &'a crate::Client,
+            pub(crate) client: &'a #client,
             #(#argument_fields)*
             #(#option_fields)*
             #body_field
@@ -269,20 +223,43 @@ fn request_builder(plan: &Plan<'_>) -> TokenStream {
 
             #[doc = #send_doc]
             pub async fn send(self) -> ::std::result::Result<#success, #error> {
-                let operation = &crate::catalog::#catalog_const;
-                #checks
-                let request = self.client.generated.#method();
-                #calls
-                crate::contract::send(self.client, operation, request.send()).await
+                let request = #request;
+                #execute(#runtime_of(self.client), request).await
             }
         }
+    }
+}
+
+/// Every value of the builder, by its name in the spec, for the request path.
+fn request_parts(plan: &Plan<'_>) -> TokenStream {
+    let request = crate_path("runtime::Request");
+    let catalog_const = &plan.catalog_const;
+    let arguments = plan.arguments.iter().map(|value| {
+        let name = &value.parameter.name;
+        let field = &value.field;
+        quote!(.value(#name, &self.#field))
+    });
+    let options = plan.options.iter().map(|value| {
+        let name = &value.parameter.name;
+        let field = &value.field;
+        quote!(.optional(#name, self.#field.as_ref()))
+    });
+    let body = plan.body.as_ref().map(|body| {
+        let ty = &body.ty;
+        quote!(.body::<#ty>(self.body))
+    });
+    quote! {
+        #request::new(&super::catalog::#catalog_const)
+            #(#arguments)*
+            #(#options)*
+            #body
     }
 }
 
 fn send_doc(model: &OperationModel) -> String {
     let limit = match model.rate_limit {
         Some((requests, per)) => format!(
-            " The documented rate limit ({requests} per {per} s) is kept by the client's rate limiter (see `ClientBuilder::rate_limits`)."
+            " The documented rate limit ({requests} per {per} s) is kept by the client's rate limiter for every attempt (see `ClientBuilder::rate_limits`)."
         ),
         None => String::new(),
     };
@@ -357,36 +334,35 @@ fn body_setters(body: &PlannedBody<'_>) -> TokenStream {
     let body_type = &body.ty;
     let body_doc = format!(
         "Sets the whole JSON body at once (`{}`), replacing the fields set so far.",
-        type_text(body_type)
+        quote!(#body_type).to_string().replace(' ', "")
     );
-    let fields = body
-        .fields
-        .iter()
-        .map(|(json, setter, ty, required, description, rule)| {
-            let (argument, into) = argument_type(ty);
-            let to_json = client_item("to_json");
-            let required = if *required { " (required)" } else { "" };
-            let description = if description.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", description.trim_end_matches('.'))
-            };
-            let doc = format!(
-                "The `{json}` body field{required}{description}.{}",
-                rule_doc(rule)
-            );
-            quote! {
-                #[doc = #doc]
-                pub fn #setter(mut self, value: #argument) -> Self {
-                    let value: #ty = value #into;
-                    if let ::serde_json::Value::Object(fields) = &mut self.body {
-                        fields.insert(#json.to_owned(), #to_json(&value));
-                    }
-                    self
+    let fields = body.fields.iter().map(|field| {
+        let PlannedField { model, setter, ty } = field;
+        let json = &model.name;
+        let (argument, into) = argument_type(ty);
+        let required = if model.required { " (required)" } else { "" };
+        let description = if model.description.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", model.description.trim_end_matches('.'))
+        };
+        let doc = format!(
+            "The `{json}` body field{required}{description}.{}",
+            rule_doc(&model.rule)
+        );
+        let to_json = crate_path("runtime::to_json");
+        quote! {
+            #[doc = #doc]
+            pub fn #setter(mut self, value: #argument) -> Self {
+                let value: #ty = value #into;
+                if let ::serde_json::Value::Object(fields) = &mut self.body {
+                    fields.insert(#json.to_owned(), #to_json(&value));
                 }
+                self
             }
-        });
-    let to_json = client_item("to_json");
+        }
+    });
+    let to_json = crate_path("runtime::to_json");
     quote! {
         #(#fields)*
 
@@ -398,73 +374,16 @@ fn body_setters(body: &PlannedBody<'_>) -> TokenStream {
     }
 }
 
-/// The checks `send()` makes before anything else.
-fn checks(plan: &Plan<'_>) -> TokenStream {
-    let path_check = client_item("check_path_parameter");
-    let check = client_item("check_parameter");
-    let arguments = plan.arguments.iter().map(|value| {
-        let name = &value.parameter.name;
-        let field = &value.field;
-        if value.parameter.location == "path" {
-            quote!(#path_check(operation, #name, &self.#field)?;)
-        } else {
-            quote!(#check(operation, #name, ::std::option::Option::Some(&self.#field))?;)
-        }
-    });
-    let options = plan.options.iter().map(|value| {
-        let name = &value.parameter.name;
-        let field = &value.field;
-        quote!(#check(operation, #name, self.#field.as_ref())?;)
-    });
-    let body = plan.body.as_ref().map(|body| {
-        let ty = &body.ty;
-        let json_body = client_item("json_body");
-        quote!(let body: #ty = #json_body(operation, self.body)?;)
-    });
-    quote! {
-        #(#arguments)*
-        #(#options)*
-        #body
-    }
-}
-
-/// Hands every value to progenitor's builder.
-fn progenitor_calls(plan: &Plan<'_>) -> TokenStream {
-    let arguments = plan.arguments.iter().map(|value| {
-        let field = &value.field;
-        quote!(let request = request.#field(self.#field);)
-    });
-    let options = plan.options.iter().map(|value| {
-        let field = &value.field;
-        quote! {
-            let request = match self.#field {
-                ::std::option::Option::Some(value) => request.#field(value),
-                ::std::option::Option::None => request,
-            };
-        }
-    });
-    let body = plan
-        .body
-        .as_ref()
-        .map(|_| quote!(let request = request.body(body);));
-    quote! {
-        #(#arguments)*
-        #(#options)*
-        #body
-    }
-}
-
 fn client_method(plan: &Plan<'_>) -> TokenStream {
     let Plan {
         model,
-        shape,
+        builder,
         arguments,
         options,
         body,
         ..
     } = plan;
     let method = format_ident!("{}", model.id);
-    let builder = &shape.name;
     let doc = client_method_doc(plan);
     let parameters = arguments.iter().map(|value| {
         let (argument, _) = argument_type(&value.ty);
@@ -521,172 +440,16 @@ fn client_method_doc(plan: &Plan<'_>) -> String {
     }
     doc.push_str(&format!(
         "\n\nReturns a [`{builder}`](operations::{builder}); send it with [`send`](operations::{builder}::send).",
-        builder = plan.shape.name
+        builder = plan.builder
     ));
     doc
-}
-
-fn catalog(plans: &[Plan<'_>]) -> TokenStream {
-    let items = CATALOG_TYPES.iter().map(|name| {
-        let path = client_item(name);
-        quote!(pub use #path;)
-    });
-    let consts = plans.iter().map(catalog_entry);
-    let names = plans.iter().map(|plan| &plan.catalog_const);
-    quote! {
-        /// Every operation of the API as data, generated from the spec:
-        /// method, path, parameters, body fields, the rules each value must
-        /// meet, the documented rate limit and the documented success
-        /// example. The request builders, the rate limiter, the CLI's `api`
-        /// command and the mock server all read it.
-        pub mod catalog {
-            #(#items)*
-
-            #(#consts)*
-
-            /// Every operation, in the spec's order.
-            pub const OPERATIONS: &[Operation] = &[#(#names),*];
-
-            /// The operation with this id (`check_health`), if the spec has it.
-            pub fn find(id: &str) -> ::std::option::Option<&'static Operation> {
-                OPERATIONS.iter().find(|operation| operation.id == id)
-            }
-        }
-    }
-}
-
-fn catalog_entry(plan: &Plan<'_>) -> TokenStream {
-    let model = plan.model;
-    let name = &plan.catalog_const;
-    let doc = format!(
-        "`{} {}`: {}.",
-        model.method.to_uppercase(),
-        model.path,
-        model.summary
-    );
-    let id = &model.id;
-    let method = format_ident!("{}", capitalized(&model.method));
-    let path = &model.path;
-    let summary = &model.summary;
-    let description = &model.description;
-    let parameters = model.parameters.iter().map(|parameter| {
-        let name = &parameter.name;
-        let location = format_ident!("{}", capitalized(&parameter.location));
-        let required = parameter.required;
-        let description = &parameter.description;
-        let rule = rule(&parameter.rule);
-        quote! {
-            Parameter {
-                name: #name,
-                location: Location::#location,
-                required: #required,
-                description: #description,
-                rule: #rule,
-            }
-        }
-    });
-    let body = match &model.body {
-        Some(body) => {
-            let required = body.required;
-            let fields = body.fields.iter().map(|field| {
-                let name = &field.name;
-                let required = field.required;
-                let description = &field.description;
-                let rule = rule(&field.rule);
-                quote! {
-                    Field {
-                        name: #name,
-                        required: #required,
-                        description: #description,
-                        rule: #rule,
-                    }
-                }
-            });
-            quote!(::std::option::Option::Some(Body { required: #required, fields: &[#(#fields),*] }))
-        }
-        None => quote!(::std::option::Option::None),
-    };
-    let rate_limit = match model.rate_limit {
-        Some((requests, per)) => quote! {
-            ::std::option::Option::Some(RateLimit { requests: #requests, per: ::std::time::Duration::from_secs(#per) })
-        },
-        None => quote!(::std::option::Option::None),
-    };
-    let status = model.success_status;
-    let example = optional_str(model.success_example.as_deref());
-    quote! {
-        #[doc = #doc]
-        pub const #name: Operation = Operation {
-            id: #id,
-            method: Method::#method,
-            path: #path,
-            summary: #summary,
-            description: #description,
-            parameters: &[#(#parameters),*],
-            body: #body,
-            rate_limit: #rate_limit,
-            success_status: #status,
-            success_example: #example,
-        };
-    }
-}
-
-fn rule(rule: &RuleModel) -> TokenStream {
-    let kind = match rule.kind.as_str() {
-        "string" => quote!(ValueKind::String),
-        "integer" => quote!(ValueKind::Integer),
-        "number" => quote!(ValueKind::Number),
-        "boolean" => quote!(ValueKind::Boolean),
-        "array" => quote!(ValueKind::Array),
-        "object" => quote!(ValueKind::Object),
-        _ => quote!(ValueKind::Any),
-    };
-    let nullable = rule.nullable;
-    let min_length = optional_usize(rule.min_length);
-    let max_length = optional_usize(rule.max_length);
-    let pattern = optional_str(rule.pattern.as_deref());
-    let format = optional_str(rule.format.as_deref());
-    let values = &rule.values;
-    quote! {
-        Rule {
-            kind: #kind,
-            nullable: #nullable,
-            min_length: #min_length,
-            max_length: #max_length,
-            pattern: #pattern,
-            format: #format,
-            values: &[#(#values),*],
-        }
-    }
-}
-
-fn optional_str(value: Option<&str>) -> TokenStream {
-    match value {
-        Some(text) => quote!(::std::option::Option::Some(#text)),
-        None => quote!(::std::option::Option::None),
-    }
-}
-
-fn optional_usize(value: Option<u64>) -> TokenStream {
-    match value.and_then(|n| usize::try_from(n).ok()) {
-        Some(n) => quote!(::std::option::Option::Some(#n)),
-        None => quote!(::std::option::Option::None),
-    }
-}
-
-fn capitalized(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// `Client::call` and its `Response`.
 fn dynamic_calls(plans: &[Plan<'_>]) -> TokenStream {
     let variants = plans.iter().map(|plan| {
-        let name = &plan.shape.name;
-        let success = &plan.shape.success;
+        let name = &plan.builder;
+        let success = &plan.success;
         let doc = format!(
             "What [`Client::{}`](crate::Client::{}) returns.",
             plan.model.id, plan.model.id
@@ -694,9 +457,10 @@ fn dynamic_calls(plans: &[Plan<'_>]) -> TokenStream {
         quote!(#[doc = #doc] #name(#success),)
     });
     let arms = plans.iter().map(dynamic_arm);
-    let arguments = client_item("Arguments");
-    let error = client_item("Error");
-    let unknown = client_item("unknown_operation");
+    let client = crate_path("Client");
+    let arguments = crate_path("catalog::Arguments");
+    let error = crate_path("Error");
+    let unknown = crate_path("catalog::unknown_operation");
     quote! {
         /// The decoded response of an operation called by name with
         /// [`Client::call`](crate::Client::call). It serializes as the API's
@@ -709,7 +473,7 @@ fn dynamic_calls(plans: &[Plan<'_>]) -> TokenStream {
             #(#variants)*
         }
 
-        impl crate::Client {
+        impl #client {
             /// Calls an operation by its id (`check_health`) with
             /// parameters and body fields given as text, as the CLI's `api`
             /// command does.
@@ -727,7 +491,7 @@ fn dynamic_calls(plans: &[Plan<'_>]) -> TokenStream {
             ) -> ::std::result::Result<Response, #error> {
                 match operation {
                     #(#arms)*
-                    other => ::std::result::Result::Err(#unknown(other)),
+                    other => ::std::result::Result::Err(#unknown(other, super::catalog::OPERATIONS)),
                 }
             }
         }
@@ -738,7 +502,7 @@ fn dynamic_arm(plan: &Plan<'_>) -> TokenStream {
     let id = &plan.model.id;
     let method = format_ident!("{id}");
     let catalog_const = &plan.catalog_const;
-    let name = &plan.shape.name;
+    let name = &plan.builder;
     let required = plan.arguments.iter().map(|value| {
         let parameter = &value.parameter.name;
         let ty = &value.ty;
@@ -761,7 +525,7 @@ fn dynamic_arm(plan: &Plan<'_>) -> TokenStream {
     };
     quote! {
         #id => {
-            let operation = &crate::catalog::#catalog_const;
+            let operation = &super::catalog::#catalog_const;
             arguments.check(operation)?;
             let #mutable request = self.#method(#(#required),*);
             #(#options)*

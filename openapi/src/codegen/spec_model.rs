@@ -282,12 +282,13 @@ impl<'a> Reader<'a> {
     }
 
     /// The documented example of a response: its own `example`, the first of
-    /// its `examples`, or its schema's `example`.
+    /// its `examples`, its schema's `example`, or else one built from the
+    /// schema (see [`Reader::built_example`]).
     fn example(&self, response: &'a Value) -> Option<String> {
         let media = self
             .resolve(response)
             .pointer("/content/application~1json")?;
-        let example = media
+        let documented = media
             .get("example")
             .or_else(|| {
                 media
@@ -297,13 +298,61 @@ impl<'a> Reader<'a> {
                     .map(|example| self.resolve(example))
                     .and_then(|example| example.get("value"))
             })
-            .or_else(|| {
-                media
-                    .get("schema")
-                    .map(|schema| self.schema(schema).0)
-                    .and_then(|schema| schema.get("example"))
-            })?;
+            .cloned();
+        let example = documented.or_else(|| self.built_example(media.get("schema")?, 0))?;
         Some(example.to_string())
+    }
+
+    /// An example of `schema`, as mock servers such as Prism build one: its
+    /// own `example`, else (an object) each property's example, else (an
+    /// array) one item's; where the spec gives none, the first documented
+    /// value of an enum or a placeholder of the type (`"string"`, `0`,
+    /// `true`). The vendor documents some responses only by their
+    /// properties' examples (`InstanceResponse`); this gives those an
+    /// example too, so the mock and the tests can answer them.
+    fn built_example(&self, schema: &'a Value, depth: usize) -> Option<Value> {
+        const DEEPEST: usize = 16;
+        let (schema, nullable) = self.schema(schema);
+        if let Some(example) = schema.get("example") {
+            return Some(example.clone());
+        }
+        if let Some(first) = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .and_then(|values| values.first())
+            .cloned()
+        {
+            return Some(first);
+        }
+        if depth >= DEEPEST {
+            return None;
+        }
+        let kind = schema.get("type").and_then(Value::as_str);
+        let example = match kind {
+            Some("string") => Value::String("string".into()),
+            Some("integer") | Some("number") => Value::from(0),
+            Some("boolean") => Value::Bool(true),
+            Some("array") => Value::Array(
+                schema
+                    .get("items")
+                    .and_then(|items| self.built_example(items, depth + 1))
+                    .into_iter()
+                    .collect(),
+            ),
+            _ if schema.get("properties").is_some() || kind == Some("object") => {
+                let properties = schema.get("properties").and_then(Value::as_object);
+                let fields = properties
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(name, property)| {
+                        Some((name.clone(), self.built_example(property, depth + 1)?))
+                    });
+                Value::Object(fields.collect())
+            }
+            _ if nullable => Value::Null,
+            _ => return None,
+        };
+        Some(example)
     }
 }
 

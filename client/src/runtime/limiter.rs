@@ -19,8 +19,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::catalog_types::{Method, Operation, RateLimit};
+use crate::catalog::{Method, Operation};
 use crate::error::Error;
+use crate::values::RateLimit;
 
 /// What the client does when an operation's documented limit is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,7 +57,7 @@ pub struct RateLimits {
     get: RateLimitMode,
     other: RateLimitMode,
     modes: BTreeMap<String, RateLimitMode>,
-    limits: BTreeMap<String, (u32, Duration)>,
+    limits: BTreeMap<String, RateLimit>,
 }
 
 impl Default for RateLimits {
@@ -95,14 +96,15 @@ impl RateLimits {
     }
 
     /// Replaces an operation's documented limit (or sets one for an
-    /// operation without): at most `requests` per `per`.
+    /// operation without): at most `requests` (at least 1) per `per`.
     pub fn with_limit(
         mut self,
         operation: impl Into<String>,
         requests: u32,
         per: Duration,
     ) -> Self {
-        self.limits.insert(operation.into(), (requests.max(1), per));
+        self.limits
+            .insert(operation.into(), RateLimit::new(requests, per));
         self
     }
 
@@ -121,10 +123,10 @@ impl RateLimits {
     /// The limit the client keeps for `operation`: a replacement, or the
     /// documented one.
     pub fn limit(&self, operation: &Operation) -> Option<RateLimit> {
-        match self.limits.get(operation.id) {
-            Some(&(requests, per)) => Some(RateLimit { requests, per }),
-            None => operation.rate_limit,
-        }
+        self.limits
+            .get(operation.id)
+            .copied()
+            .or(operation.rate_limit)
     }
 }
 
@@ -166,7 +168,8 @@ pub(crate) struct Limiter {
     windows: Arc<Mutex<HashMap<&'static str, Window>>>,
 }
 
-/// A reserved slot; dropped before its time, it gives the slot back.
+/// A reserved slot; dropped before the request is sent (the caller gave
+/// up while waiting for it), it gives the slot back.
 pub(crate) struct Reservation {
     limiter: Limiter,
     operation: &'static str,
@@ -176,7 +179,7 @@ pub(crate) struct Reservation {
 
 impl Reservation {
     /// The slot is taken: the request goes out now.
-    pub(crate) fn used(mut self) {
+    pub(crate) fn sent(mut self) {
         self.used = true;
     }
 }
@@ -235,8 +238,9 @@ impl Limiter {
             .map_or(Duration::ZERO, |until| until.saturating_duration_since(now))
     }
 
-    /// Takes a slot for `operation` as its mode says: now, after a wait, or
-    /// an [`Error::RateLimited`] saying how long to wait.
+    /// Takes a slot for one attempt of `operation` as its mode says: now,
+    /// after a wait, or an [`Error::RateLimited`] saying how long to wait
+    /// (nothing is sent). `None`: the operation is not limited.
     pub(crate) async fn acquire(
         &self,
         operation: &'static Operation,
@@ -299,7 +303,7 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog_types::Method;
+    use crate::catalog::Method;
 
     const QR: Operation = Operation {
         id: "request_new_qr_code",
@@ -309,27 +313,21 @@ mod tests {
         description: "",
         parameters: &[],
         body: None,
-        rate_limit: Some(RateLimit {
-            requests: 1,
-            per: Duration::from_secs(60),
-        }),
+        rate_limit: Some(RateLimit::new(1, Duration::from_secs(60))),
         success_status: 200,
         success_example: None,
     };
     const HEALTH: Operation = Operation {
         id: "check_health",
         method: Method::Get,
-        rate_limit: Some(RateLimit {
-            requests: 10,
-            per: Duration::from_secs(60),
-        }),
+        rate_limit: Some(RateLimit::new(10, Duration::from_secs(60))),
         ..QR
     };
 
     #[tokio::test(start_paused = true)]
     async fn post_fails_fast_with_the_wait_and_get_waits_for_its_slot() {
         let limiter = Limiter::new(RateLimits::default());
-        limiter.acquire(&QR).await.unwrap().unwrap().used();
+        limiter.acquire(&QR).await.unwrap().unwrap().sent();
         tokio::time::advance(Duration::from_secs(23)).await;
         let refused = limiter.acquire(&QR).await.err().unwrap();
         assert!(
@@ -338,7 +336,7 @@ mod tests {
         );
         let start = Instant::now();
         for _ in 0..11 {
-            limiter.acquire(&HEALTH).await.unwrap().unwrap().used();
+            limiter.acquire(&HEALTH).await.unwrap().unwrap().sent();
         }
         assert_eq!(
             start.elapsed(),
@@ -353,17 +351,14 @@ mod tests {
             RateLimits::default().with_mode("request_new_qr_code", RateLimitMode::Wait),
         );
         let five = Operation {
-            rate_limit: Some(RateLimit {
-                requests: 5,
-                per: Duration::from_secs(60),
-            }),
+            rate_limit: Some(RateLimit::new(5, Duration::from_secs(60))),
             ..QR
         };
         let five: &'static Operation = Box::leak(Box::new(five));
         let start = Instant::now();
         let mut sent = Vec::new();
         for _ in 0..20 {
-            limiter.acquire(five).await.unwrap().unwrap().used();
+            limiter.acquire(five).await.unwrap().unwrap().sent();
             sent.push(start.elapsed());
         }
         for (i, at) in sent.iter().enumerate() {
@@ -388,7 +383,7 @@ mod tests {
         let limiter = Limiter::new(
             RateLimits::default().with_mode("request_new_qr_code", RateLimitMode::Wait),
         );
-        limiter.acquire(&QR).await.unwrap().unwrap().used();
+        limiter.acquire(&QR).await.unwrap().unwrap().sent();
         let waiting = limiter.acquire(&QR);
         drop(tokio::time::timeout(Duration::from_secs(1), waiting).await);
         assert_eq!(

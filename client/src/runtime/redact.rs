@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::secret::REDACTED;
+use crate::values::REDACTED;
 
 /// Bytes of a (redacted) response body kept in an error for debugging.
 pub const MAX_KEPT_BODY: usize = 16 * 1024;
@@ -68,22 +68,6 @@ impl Redactor<'_> {
             .filter(|needle| needle.len() >= MIN_TOKEN_SECRET)
             .fold(text, |text, needle| text.replace(needle, REDACTED))
     }
-}
-
-/// An error and its sources on one line, for logs (no secrets: transport
-/// errors carry the URL, never a header).
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.ends_with(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// Field names whose values are credentials.

@@ -23,7 +23,16 @@
 //!     `{nullable: true, allOf: [S]}`, which typify reads as `Option<S>`;
 //!   - a component schema that is then a plain string (the shared `Phone`)
 //!     is written in place of each reference to it, so its fields are
-//!     `String`s rather than a newtype per rule holder.
+//!     `String`s rather than a newtype per rule holder;
+//!   - an inline parameter schema loses its `enum` (the catalog checks the
+//!     values), so that no operation needs a type of its own for one;
+//!   - component schemas get Rust type names and inline body and response
+//!     objects become components ([`hoist`]), so every type the SDK layer
+//!     names is `types::<Schema>`;
+//!   - every type and field is documented from the spec ([`docs`]).
+
+mod docs;
+mod hoist;
 
 use std::collections::BTreeMap;
 
@@ -56,20 +65,38 @@ pub fn assign_operation_ids(document: &mut Value, file: &str) -> Result<(), Prep
     })
 }
 
-/// Adapts a contract document (operation ids assigned) into progenitor's input.
-pub fn adapt(document: &mut Value) {
+/// Adapts a contract document (operation ids assigned; named `file` in
+/// errors) into progenitor's input.
+pub fn adapt(document: &mut Value, file: &str) -> Result<(), PrepareError> {
     if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
         for item in paths.values_mut().filter_map(Value::as_object_mut) {
             drop_client_headers(item);
+            plain_parameter_values(item);
         }
     }
-    let _ = for_each_operation(document, |_, _, operation| {
+    for_each_operation(document, |_, _, operation| {
         drop_client_headers(operation);
+        plain_parameter_values(operation);
         keep_success_responses(operation);
         Ok(())
-    });
+    })?;
     rewrite_schemas_for_typify(document);
     inline_plain_strings(document);
+    hoist::rust_schema_names(document, file)?;
+    hoist::inline_schemas_to_components(document, file)?;
+    docs::describe_types(document);
+    Ok(())
+}
+
+/// Inline enums of parameters become plain values (see the module docs).
+fn plain_parameter_values(holder: &mut Map<String, Value>) {
+    if let Some(Value::Array(parameters)) = holder.get_mut("parameters") {
+        for parameter in parameters {
+            if let Some(Value::Object(schema)) = parameter.get_mut("schema") {
+                schema.shift_remove("enum");
+            }
+        }
+    }
 }
 
 /// See the module docs; hand-written replacement types are never inlined.
@@ -83,7 +110,7 @@ fn inline_plain_strings(document: &mut Value) {
     let plain: Vec<(String, Value)> = schemas
         .iter()
         .filter(|(name, schema)| {
-            !crate::contract::ROOT_TYPES.contains(&name.as_str())
+            !crate::crate_paths::ROOT_TYPES.contains(&name.as_str())
                 && schema.get("type").and_then(Value::as_str) == Some("string")
                 && schema.get("enum").is_none()
         })
@@ -248,7 +275,7 @@ mod tests {
     fn adapted(paths: Value) -> Result<Value, PrepareError> {
         let mut doc = json!({"openapi": "3.0.3", "paths": paths});
         assign_operation_ids(&mut doc, "spec.yaml")?;
-        adapt(&mut doc);
+        adapt(&mut doc, "spec.yaml")?;
         Ok(doc["paths"].take())
     }
 
@@ -263,7 +290,7 @@ mod tests {
                 "count": {"type": "integer", "maxLength": 3}
             }}
         }}});
-        adapt(&mut doc);
+        rewrite_schemas_for_typify(&mut doc);
         let schemas = &doc["components"]["schemas"];
         assert_eq!(
             schemas["Owner"]["properties"]["phone"],
@@ -289,7 +316,8 @@ mod tests {
                 "token": {"$ref": "#/components/schemas/AccessToken"}
             }}
         }}, "paths": {"/a": {"get": {"parameters": [{"name": "p", "in": "query", "schema": {"$ref": "#/components/schemas/Phone"}}]}}}});
-        adapt(&mut doc);
+        rewrite_schemas_for_typify(&mut doc);
+        inline_plain_strings(&mut doc);
         let schemas = &doc["components"]["schemas"];
         assert!(schemas.get("Phone").is_none());
         assert_eq!(

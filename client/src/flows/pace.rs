@@ -6,8 +6,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::Client;
-use crate::error::Error;
+use crate::{Client, Error};
 
 /// Sends with `send` once the client's limiter allows `operation`, and again
 /// after a 429 (its `Retry-After`, or a second).

@@ -1,10 +1,17 @@
-//! Automatic retries of idempotent requests.
+//! Steps 2 to 4 of the request path: each attempt takes a limiter slot,
+//! is built and sent; GET requests are sent again while the retry policy
+//! allows it and the limiter has a slot within the retry budget.
 
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-use reqwest::{Method, Request, Response, StatusCode};
+use reqwest::{Response, StatusCode};
+
+use super::limiter::{Limiter, RateLimitMode};
+use super::{Request, Runtime};
+use crate::catalog::{Method, Operation};
+use crate::error::{Error, error_chain};
 
 /// Statuses worth another try: rate limited, or a gateway/upstream hiccup.
 const RETRYABLE_STATUSES: [StatusCode; 4] = [
@@ -21,6 +28,12 @@ const RETRYABLE_STATUSES: [StatusCode; 4] = [
 /// `Retry-After` header sets the wait instead. POST requests (create, new QR
 /// code, restart) are never retried automatically: create is not idempotent
 /// and every POST is rate limited.
+///
+/// Every retry is a request: it takes a slot of the client's rate limiter
+/// like the first attempt. A retry is not made when its wait (the backoff,
+/// or longer when the limiter has no free slot sooner) would pass the
+/// longest wait ([`with_max_delay`](Self::with_max_delay)): the error it
+/// would have retried is returned instead.
 ///
 /// ```
 /// use std::time::Duration;
@@ -67,8 +80,9 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest single wait. A `Retry-After` longer than this is not
-    /// waited out: the response is returned as an error carrying it.
+    /// The longest single wait (the retry budget). A `Retry-After` longer
+    /// than this, or a rate-limit slot further off, is not waited out: the
+    /// response is returned as an error carrying it.
     pub fn with_max_delay(mut self, max_delay: Duration) -> Self {
         self.max_delay = max_delay;
         self
@@ -80,8 +94,8 @@ impl RetryPolicy {
     }
 
     /// Whether requests with `method` are retried at all.
-    fn applies_to(&self, method: &Method) -> bool {
-        self.max_retries > 0 && *method == Method::GET
+    fn applies_to(&self, method: Method) -> bool {
+        self.max_retries > 0 && method == Method::Get
     }
 
     /// The wait before retry number `retry` (0-based), or `None` to stop.
@@ -119,54 +133,120 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
-/// Executes `request`, retrying as `policy` allows.
-pub(crate) async fn execute(
-    client: &reqwest::Client,
-    request: Request,
-    policy: &RetryPolicy,
-) -> reqwest::Result<Response> {
+/// Steps 2 to 4 of the request path (see the module docs of `runtime`):
+/// the response of the last attempt, or the error that ended them.
+pub(crate) async fn send(runtime: &Runtime, request: &Request) -> Result<Response, Error> {
+    let operation = request.operation();
     let span = tracing::Span::current();
-    if !policy.applies_to(request.method()) {
-        span.record("attempts", 1);
-        return client.execute(request).await;
-    }
-    let mut retry = 0;
+    let mut attempts = 0;
     loop {
-        // A streaming body cannot be cloned, and so cannot be retried.
-        let Some(attempt) = request.try_clone() else {
-            span.record("attempts", retry + 1);
-            return client.execute(request).await;
-        };
-        let outcome = client.execute(attempt).await;
-        let (wait, cause) = match &outcome {
-            Ok(response) if RETRYABLE_STATUSES.contains(&response.status()) => (
-                policy.delay(retry, retry_after(response.headers())),
-                format!("HTTP {}", response.status()),
-            ),
-            Err(error) if error.is_connect() => (
-                policy.delay(retry, None),
-                format!("connection failed: {}", crate::redact::error_chain(error)),
-            ),
-            _ => (None, String::new()),
-        };
+        // 2. A slot of the rate limiter: every attempt counts.
+        let slot = runtime.limiter.acquire(operation).await?;
+        // 3. The HTTP request.
+        let http_request = request.build(runtime)?;
+        // 4. Sent.
+        if let Some(slot) = slot {
+            slot.sent();
+        }
+        let outcome = runtime.http.execute(http_request).await;
+        attempts += 1;
+        let wait = next_wait(runtime, operation, attempts - 1, &outcome);
+        hold_back_after_429(&runtime.limiter, operation, &outcome, wait.is_some());
         match wait {
             Some(wait) => {
-                tracing::info!(
-                    attempt = retry + 1,
-                    retries_left = policy.max_retries - retry,
-                    wait_ms = wait.as_millis() as u64,
-                    cause = %cause,
-                    "retrying after a failed attempt"
-                );
                 drop(outcome);
                 tokio::time::sleep(wait).await;
-                retry += 1;
             }
             None => {
-                span.record("attempts", retry + 1);
-                return outcome;
+                span.record("attempts", attempts);
+                if let Ok(response) = &outcome {
+                    span.record("status", response.status().as_u16());
+                }
+                return outcome.map_err(|source| transport(operation.id, source));
             }
         }
+    }
+}
+
+/// A 429 holds the operation back in the limiter, for every caller of the
+/// client: until its `Retry-After`, or, when it gives none and no retry
+/// follows, for a whole documented window. (A retry without `Retry-After`
+/// waits its own backoff.)
+fn hold_back_after_429(
+    limiter: &Limiter,
+    operation: &Operation,
+    outcome: &reqwest::Result<Response>,
+    retrying: bool,
+) {
+    let Ok(response) = outcome else { return };
+    if response.status() != StatusCode::TOO_MANY_REQUESTS {
+        return;
+    }
+    match retry_after(response.headers()) {
+        Some(wait) => limiter.server_refused(operation, Some(wait)),
+        None if !retrying => limiter.server_refused(operation, None),
+        None => {}
+    }
+}
+
+/// How long to wait before retrying after attempt number `retry` (0-based)
+/// ended in `outcome`, or `None` to stop there.
+fn next_wait(
+    runtime: &Runtime,
+    operation: &Operation,
+    retry: u32,
+    outcome: &reqwest::Result<Response>,
+) -> Option<Duration> {
+    let policy = &runtime.retry;
+    if !policy.applies_to(operation.method) {
+        return None;
+    }
+    let (server_wait, cause) = match outcome {
+        Ok(response) if RETRYABLE_STATUSES.contains(&response.status()) => (
+            retry_after(response.headers()),
+            format!("HTTP {}", response.status()),
+        ),
+        Err(error) if error.is_connect() => {
+            (None, format!("connection failed: {}", error_chain(error)))
+        }
+        _ => return None,
+    };
+    let backoff = policy.delay(retry, server_wait)?;
+    let wait = within_budget(&runtime.limiter, operation, policy, backoff)?;
+    tracing::info!(
+        attempt = retry + 1,
+        retries_left = policy.max_retries - retry,
+        wait_ms = wait.as_millis() as u64,
+        cause = %cause,
+        "retrying after a failed attempt"
+    );
+    Some(backoff)
+}
+
+/// The whole wait of a retry after `backoff`: longer when the limiter has
+/// no slot sooner. `None` when that passes the retry budget, or when the
+/// operation fails fast and its slot is not free by then.
+fn within_budget(
+    limiter: &Limiter,
+    operation: &Operation,
+    policy: &RetryPolicy,
+    backoff: Duration,
+) -> Option<Duration> {
+    let slot = limiter.delay(operation);
+    let mode = limiter.settings().mode(operation);
+    if mode == RateLimitMode::FailFast && slot > backoff {
+        return None;
+    }
+    let wait = backoff.max(slot);
+    (wait <= policy.max_delay).then_some(wait)
+}
+
+/// A failed exchange as the crate's error: a timeout, or a transport error.
+pub(crate) fn transport(operation: &'static str, source: reqwest::Error) -> Error {
+    if source.is_timeout() {
+        Error::Timeout { operation, source }
+    } else {
+        Error::Transport { operation, source }
     }
 }
 
@@ -183,9 +263,9 @@ mod tests {
 
     #[test]
     fn only_get_is_retried() {
-        assert!(policy().applies_to(&Method::GET));
-        assert!(!policy().applies_to(&Method::POST));
-        assert!(!RetryPolicy::disabled().applies_to(&Method::GET));
+        assert!(policy().applies_to(Method::Get));
+        assert!(!policy().applies_to(Method::Post));
+        assert!(!RetryPolicy::disabled().applies_to(Method::Get));
     }
 
     #[test]

@@ -80,18 +80,20 @@ macro_rules! open_enum {
             /// Parses any value: an undocumented one becomes `Unknown`.
             pub fn parse(value: &str) -> Self {
                 Self::try_parse(value)
-                    .unwrap_or_else(|_| Self::Unknown($crate::contract::UnknownValue::new(value)))
+                    .unwrap_or_else(|_| Self::Unknown($crate::values::UnknownValue::new(value)))
             }
 
             /// Parses a documented value only (exact, as on the wire); use it
             /// to validate user input.
             pub fn try_parse(
                 value: &str,
-            ) -> ::std::result::Result<Self, $crate::UnknownValueError> {
+            ) -> ::std::result::Result<Self, $crate::values::UnknownValueError> {
                 Self::KNOWN
                     .into_iter()
                     .find(|known| known.as_str() == value)
-                    .ok_or_else(|| $crate::UnknownValueError::new($what, value, &Self::VALUES))
+                    .ok_or_else(|| {
+                        $crate::values::UnknownValueError::new($what, value, &Self::VALUES)
+                    })
             }
         }
 

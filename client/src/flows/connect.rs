@@ -1,6 +1,6 @@
-//! Waiting for a status, and connecting an instance in one call: the
-//! documented onboarding flow (create, show the QR code, poll until
-//! WORKING), within the documented rate limits, on tokio's clock.
+//! Connecting an instance in one call: the documented onboarding flow
+//! (find or create, show the QR code, poll until WORKING), within the
+//! documented rate limits, on tokio's clock.
 //!
 //! What is documented and what is inferred: the QR code expires after about
 //! 60 s and a fresh one may be requested once a minute (documented); an
@@ -15,170 +15,11 @@ use std::time::Duration;
 use futures_core::Stream;
 use tokio::time::Instant;
 
-use crate::error::Error;
+use super::fleet::{Difference, Ensured};
+use super::pace::when_allowed;
+use super::wait::{health_interval, is_transient};
 use crate::types::{HealthResponse, InstanceResponse, InstanceWithQrCode};
-use crate::{Client, Difference, Ensured, InstanceStatus, QR_CODE_LIFETIME, QrCode};
-
-/// Called with each health seen while waiting.
-type OnHealth = Arc<dyn Fn(&HealthResponse) + Send + Sync>;
-
-/// How [`Client::wait_for_status`] waits.
-#[derive(Clone)]
-pub struct WaitOptions {
-    timeout: Duration,
-    poll_interval: Option<Duration>,
-    stop_on_failed: bool,
-    on_health: Option<OnHealth>,
-}
-
-impl Default for WaitOptions {
-    /// Two minutes; one check per slot of the health limit (6 s for the
-    /// documented 10 per minute); a FAILED instance ends the wait.
-    fn default() -> Self {
-        Self {
-            timeout: Duration::from_secs(120),
-            poll_interval: None,
-            stop_on_failed: true,
-            on_health: None,
-        }
-    }
-}
-
-impl std::fmt::Debug for WaitOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WaitOptions")
-            .field("timeout", &self.timeout)
-            .field("poll_interval", &self.poll_interval)
-            .field("stop_on_failed", &self.stop_on_failed)
-            .finish_non_exhaustive()
-    }
-}
-
-impl WaitOptions {
-    /// Gives up after `timeout`.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Checks health every `interval` (default: the documented limit's
-    /// spacing, 60 s / 10). The client's limiter never lets checks exceed
-    /// the documented limit, whatever the interval.
-    pub fn poll_interval(mut self, interval: Duration) -> Self {
-        self.poll_interval = Some(interval);
-        self
-    }
-
-    /// Whether FAILED ends the wait with [`Error::InstanceFailed`] (default
-    /// true; ignored when FAILED is the target).
-    pub fn stop_on_failed(mut self, stop: bool) -> Self {
-        self.stop_on_failed = stop;
-        self
-    }
-
-    /// Calls `on_health` with every health seen (a progress line, a UI).
-    pub fn on_health(
-        mut self,
-        on_health: impl Fn(&HealthResponse) + Send + Sync + 'static,
-    ) -> Self {
-        self.on_health = Some(Arc::new(on_health));
-        self
-    }
-}
-
-/// The default spacing of health checks: the documented limit's.
-fn health_interval(client: &Client) -> Duration {
-    crate::catalog::find("check_health")
-        .and_then(|operation| client.generated.inner.limiter.settings().limit(operation))
-        .map_or(Duration::from_secs(6), |limit| {
-            limit.per / limit.requests.max(1)
-        })
-}
-
-/// Whether an error may go away by itself (worth another check).
-fn is_transient(error: &Error) -> bool {
-    match error {
-        Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
-        Error::Http(e) => e.status.is_server_error(),
-        _ => false,
-    }
-}
-
-impl Client {
-    /// Polls `instance`'s health until it is `target`, within the documented
-    /// health limit (the client's limiter waits for free slots; a 429 inside
-    /// the deadline is waited out).
-    ///
-    /// Returns the last health, or [`Error::WaitTimedOut`] (carrying the last
-    /// status seen) when the timeout passes first, or
-    /// [`Error::InstanceFailed`] when the instance is FAILED and the target
-    /// is not. A transient error (connection, 5xx, 429) is retried at the
-    /// next check; any other is returned at once.
-    ///
-    /// ```no_run
-    /// # async fn example(client: hypersender::Client) -> Result<(), hypersender::Error> {
-    /// use std::time::Duration;
-    /// use hypersender::{InstanceStatus, WaitOptions};
-    ///
-    /// client.restart_instance("fa3d01c4").send().await?;
-    /// let options = WaitOptions::default().timeout(Duration::from_secs(60));
-    /// let health = client.wait_for_status("fa3d01c4", InstanceStatus::Working, options).await?;
-    /// println!("connected at {:?}", health.connected_at);
-    /// # Ok(()) }
-    /// ```
-    pub async fn wait_for_status(
-        &self,
-        instance: &str,
-        target: InstanceStatus,
-        options: WaitOptions,
-    ) -> Result<HealthResponse, Error> {
-        let started = Instant::now();
-        let deadline = started + options.timeout;
-        let interval = options
-            .poll_interval
-            .unwrap_or_else(|| health_interval(self));
-        let mut last: Option<HealthResponse> = None;
-        loop {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let check = tokio::time::timeout(remaining, self.check_health(instance).send()).await;
-            let mut pause = interval;
-            match check {
-                Err(_) => break,
-                Ok(Ok(health)) => {
-                    if let Some(on_health) = &options.on_health {
-                        on_health(&health);
-                    }
-                    if health.status == target {
-                        return Ok(health);
-                    }
-                    if options.stop_on_failed && health.status == InstanceStatus::Failed {
-                        return Err(Error::InstanceFailed(Box::new(health)));
-                    }
-                    last = Some(health);
-                }
-                Ok(Err(error)) if is_transient(&error) => {
-                    tracing::info!(error = %error, "health check failed; checking again");
-                    if let Some(wait) = error.retry_after() {
-                        pause = pause.max(wait);
-                    }
-                }
-                Ok(Err(error)) => return Err(error),
-            }
-            let wake = Instant::now() + pause;
-            if wake >= deadline {
-                tokio::time::sleep_until(deadline).await;
-                break;
-            }
-            tokio::time::sleep_until(wake).await;
-        }
-        Err(Error::WaitTimedOut {
-            instance: instance.to_owned(),
-            target,
-            last: last.map(Box::new),
-            waited: started.elapsed(),
-        })
-    }
-}
+use crate::{Client, Error, InstanceStatus, QR_CODE_LIFETIME, QrCode};
 
 /// What a new (or reused) instance is connected with: the same
 /// description of an instance as a fleet's, so [`Client::connect`] finds or
@@ -436,13 +277,15 @@ impl<'a> Flow<'a> {
     /// Finds or creates the instance (creating when the create limit
     /// allows) and shows its first QR code.
     async fn start(&mut self) -> Result<(), GiveUpReason> {
-        let ensured = self
-            .client
-            .ensure_with(&self.request, || {
-                self.when_allowed("create_instance", || self.client.create(&self.request))
+        let ensure = self.client.ensure_with(&self.request, || {
+            when_allowed(self.client, "create_instance", || {
+                self.client.create(&self.request)
             })
-            .await
-            .map_err(gave_up)?;
+        });
+        let ensured = match tokio::time::timeout_at(self.deadline, ensure).await {
+            Ok(outcome) => outcome.map_err(|error| gave_up(error.into()))?,
+            Err(_) => return Err(GiveUpReason::TimedOut(self.status.clone())),
+        };
         match ensured {
             Ensured::Created(instance) => {
                 self.instance_id = Some(instance.id.clone());
@@ -475,6 +318,9 @@ impl<'a> Flow<'a> {
         match status {
             InstanceStatus::Working => self.check().await,
             InstanceStatus::Failed => self.restart().await,
+            // Stopped does not start by itself: the remedy is a restart,
+            // which does not count against the restarts of a FAILED one.
+            InstanceStatus::Stopped => self.restart_stopped().await,
             InstanceStatus::ScanQrCode => self.fresh_qr_code().await,
             _ => Ok(()),
         }
@@ -508,7 +354,7 @@ impl<'a> Flow<'a> {
         match self.client.check_health(&id).send().await {
             Ok(health) => self.health_seen(health).await,
             Err(error) if is_transient(&error) => Ok(()),
-            Err(error) => Err(gave_up(error)),
+            Err(error) => Err(gave_up(error.into())),
         }
     }
 
@@ -578,19 +424,30 @@ impl<'a> Flow<'a> {
         Ok(())
     }
 
+    /// A restart of a FAILED instance, within `max_restarts`.
     async fn restart(&mut self) -> Result<(), GiveUpReason> {
         if self.restarts >= self.options.max_restarts {
             return Err(GiveUpReason::Failed {
                 restarts: self.restarts,
             });
         }
+        self.send_restart().await?;
+        self.restarts += 1;
+        Ok(())
+    }
+
+    /// The one restart of a reused STOPPED instance.
+    async fn restart_stopped(&mut self) -> Result<(), GiveUpReason> {
+        self.send_restart().await
+    }
+
+    async fn send_restart(&mut self) -> Result<(), GiveUpReason> {
         let id = self.id();
         self.when_allowed("restart_instance", || {
             self.client.restart_instance(&id).send()
         })
         .await
         .map_err(gave_up)?;
-        self.restarts += 1;
         // The restarted instance shows a new code once it asks for a scan.
         self.qr_expires = None;
         self.events
@@ -601,29 +458,38 @@ impl<'a> Flow<'a> {
     /// Sends with `send` once the client's limiter allows `operation`
     /// (whatever its mode), waiting out a 429; past the deadline, the flow
     /// times out instead.
-    async fn when_allowed<T, F, Fut>(&self, operation: &str, send: F) -> Result<T, Error>
+    async fn when_allowed<T, F, Fut>(&self, operation: &str, send: F) -> Result<T, Stop>
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<T, Error>>,
     {
-        let paced = crate::pace::when_allowed(self.client, operation, send);
+        let paced = when_allowed(self.client, operation, send);
         match tokio::time::timeout_at(self.deadline, paced).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(Error::WaitTimedOut {
-                instance: self.id(),
-                target: InstanceStatus::Working,
-                last: None,
-                waited: self.options.timeout,
-            }),
+            Ok(outcome) => outcome.map_err(Stop::Error),
+            Err(_) => Err(Stop::PastDeadline(self.status.clone())),
         }
     }
 }
 
-/// An error as the reason to give up (a deadline passed while waiting for a
-/// rate limit is a timeout).
-fn gave_up(error: Error) -> GiveUpReason {
-    match error {
-        Error::WaitTimedOut { last, .. } => GiveUpReason::TimedOut(last.map(|h| h.status)),
-        other => GiveUpReason::Error(Arc::new(other)),
+/// Why a paced call of the flow did not return.
+enum Stop {
+    /// The call failed.
+    Error(Error),
+    /// The flow's deadline passed while it waited for a rate limit; the
+    /// status seen last.
+    PastDeadline(Option<InstanceStatus>),
+}
+
+impl From<Error> for Stop {
+    fn from(error: Error) -> Self {
+        Self::Error(error)
+    }
+}
+
+/// The reason to give up after a paced call stopped.
+fn gave_up(stop: Stop) -> GiveUpReason {
+    match stop {
+        Stop::PastDeadline(status) => GiveUpReason::TimedOut(status),
+        Stop::Error(error) => GiveUpReason::Error(Arc::new(error)),
     }
 }

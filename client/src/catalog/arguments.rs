@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::catalog_types::{Location, Operation, Problem, ValueKind, Violation};
-use crate::checks::invalid;
+use super::model::{Location, Operation, Problem, ValueKind, Violation};
+use super::rules::invalid;
 use crate::error::Error;
 
 /// The values of one call by name: parameters and body fields by their
@@ -151,9 +151,10 @@ fn violation(name: &str, problem: Problem) -> Violation {
     }
 }
 
-/// The error for an operation id the spec does not have.
-pub(crate) fn unknown_operation(name: &str) -> Error {
-    let known: Vec<&str> = crate::catalog::OPERATIONS.iter().map(|op| op.id).collect();
+/// The error for an operation id that is none of `operations` (the
+/// catalog's, which the generated `Client::call` passes).
+pub(crate) fn unknown_operation(name: &str, operations: &[Operation]) -> Error {
+    let known: Vec<&str> = operations.iter().map(|op| op.id).collect();
     Error::InvalidRequest {
         operation: "call",
         message: format!(

@@ -1,0 +1,286 @@
+//! Watching the whole fleet: one `GET /instances` per poll, consecutive
+//! lists diffed into events, status changes debounced into flaps.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_core::Stream;
+use tokio::time::Instant;
+
+use super::diff::{Change, diff_instances};
+use crate::types::InstanceResponse;
+use crate::{Client, Error, InstanceStatus};
+
+/// How [`Client::watch_instances`] polls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchOptions {
+    interval: Duration,
+    status: Option<InstanceStatus>,
+    flap_window: Option<Duration>,
+}
+
+impl WatchOptions {
+    /// One `GET /instances` every `interval` (it covers every instance).
+    pub fn new(interval: Duration) -> Self {
+        Self {
+            interval,
+            status: None,
+            flap_window: None,
+        }
+    }
+
+    /// Only instances with this status (`filter[status]`); instances that
+    /// leave it are reported as disappeared.
+    pub fn status(mut self, status: InstanceStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Holds a status change back for `window`: one that reverts within it
+    /// (a brief STARTING or STOPPED while reconnecting) is reported once as
+    /// a [`FleetEvent::Flapped`], one that lasts as a late
+    /// [`FleetEvent::StatusChanged`] with the time it was first seen.
+    pub fn debounce(mut self, window: Duration) -> Self {
+        self.flap_window = Some(window);
+        self
+    }
+}
+
+/// What changed in the fleet between two polls.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum FleetEvent {
+    /// The first poll: every instance.
+    Snapshot {
+        /// The instances listed.
+        instances: Vec<InstanceResponse>,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// An instance is listed that was not before.
+    Appeared {
+        /// The instance.
+        instance: Box<InstanceResponse>,
+        /// When it was first seen.
+        at: DateTime<Utc>,
+    },
+    /// An instance is no longer listed.
+    Disappeared {
+        /// Its last listing.
+        instance: Box<InstanceResponse>,
+        /// When it was first missed.
+        at: DateTime<Utc>,
+    },
+    /// An instance's status changed (and, debounced, stayed changed).
+    StatusChanged {
+        /// The instance, as now listed.
+        instance: Box<InstanceResponse>,
+        /// The status before.
+        from: InstanceStatus,
+        /// When the change was first seen.
+        at: DateTime<Utc>,
+    },
+    /// A change reverted within the debounce window.
+    Flapped {
+        /// The instance, as now listed (back in its status).
+        instance: Box<InstanceResponse>,
+        /// The statuses it passed through.
+        via: Vec<InstanceStatus>,
+        /// When the flap was first seen.
+        at: DateTime<Utc>,
+    },
+    /// The list endpoint answered 429 (or the limiter held the poll): the
+    /// watch backs off for `retry_after` and goes on.
+    BackingOff {
+        /// How long.
+        retry_after: Duration,
+    },
+    /// A poll failed in a way that may pass (connection, 5xx); the watch
+    /// goes on at the next interval.
+    PollFailed {
+        /// What went wrong.
+        error: Arc<Error>,
+    },
+}
+
+/// A status change waiting out the debounce window.
+struct Pending {
+    from: InstanceStatus,
+    via: Vec<InstanceStatus>,
+    since: Instant,
+    at: DateTime<Utc>,
+}
+
+/// The watch's state between events.
+struct Watch<'a> {
+    client: &'a Client,
+    options: WatchOptions,
+    started: Instant,
+    started_wall: DateTime<Utc>,
+    last: Option<Vec<InstanceResponse>>,
+    pending: BTreeMap<String, Pending>,
+    events: VecDeque<FleetEvent>,
+    next_poll: Instant,
+}
+
+impl Client {
+    /// Watches every instance: one `GET /instances` per `interval`,
+    /// consecutive lists diffed into [`FleetEvent`]s (the first poll is a
+    /// `Snapshot`). A 429 or a limiter wait is a `BackingOff` event, a
+    /// failed poll a `PollFailed` event; the stream never ends by itself.
+    /// Dropping it stops the polling.
+    pub fn watch_instances(
+        &self,
+        options: WatchOptions,
+    ) -> impl Stream<Item = FleetEvent> + Send + '_ {
+        let now = Instant::now();
+        let watch = Watch {
+            client: self,
+            options,
+            started: now,
+            started_wall: Utc::now(),
+            last: None,
+            pending: BTreeMap::new(),
+            events: VecDeque::new(),
+            next_poll: now,
+        };
+        futures_util::stream::unfold(watch, |mut watch| async move {
+            let event = watch.next().await;
+            Some((event, watch))
+        })
+    }
+}
+
+impl Watch<'_> {
+    /// Wall time on tokio's clock, so paused tests see it move.
+    fn wall(&self, at: Instant) -> DateTime<Utc> {
+        self.started_wall + (at - self.started)
+    }
+
+    async fn next(&mut self) -> FleetEvent {
+        loop {
+            if let Some(event) = self.events.pop_front() {
+                return event;
+            }
+            tokio::time::sleep_until(self.next_poll).await;
+            self.poll().await;
+        }
+    }
+
+    async fn poll(&mut self) {
+        if let Some(wait) = self.client.rate_limit_delay("list_instances")
+            && !wait.is_zero()
+        {
+            self.back_off(wait);
+            return;
+        }
+        let mut request = self.client.list_instances();
+        if let Some(status) = &self.options.status {
+            request = request.filter_status(status.clone());
+        }
+        let polled_at = Instant::now();
+        self.next_poll = polled_at + self.options.interval;
+        match request.send().await {
+            Ok(listed) => self.listed(listed, polled_at),
+            Err(Error::RateLimited { retry_after, .. }) => {
+                self.back_off(retry_after.unwrap_or(self.options.interval));
+            }
+            Err(error) => self.events.push_back(FleetEvent::PollFailed {
+                error: Arc::new(error),
+            }),
+        }
+    }
+
+    fn back_off(&mut self, wait: Duration) {
+        self.next_poll = Instant::now() + wait;
+        self.events
+            .push_back(FleetEvent::BackingOff { retry_after: wait });
+    }
+
+    fn listed(&mut self, listed: Vec<InstanceResponse>, polled_at: Instant) {
+        let at = self.wall(polled_at);
+        let Some(before) = self.last.replace(listed.clone()) else {
+            self.events.push_back(FleetEvent::Snapshot {
+                instances: listed,
+                at,
+            });
+            return;
+        };
+        for change in diff_instances(&before, &listed) {
+            match change {
+                Change::Appeared(instance) => self.events.push_back(FleetEvent::Appeared {
+                    instance: Box::new(instance),
+                    at,
+                }),
+                Change::Disappeared(instance) => {
+                    self.pending.remove(&instance.id);
+                    self.events.push_back(FleetEvent::Disappeared {
+                        instance: Box::new(instance),
+                        at,
+                    });
+                }
+                Change::Status { from, now } => self.status_changed(from, now, polled_at),
+            }
+        }
+        self.settle(&listed, polled_at);
+    }
+
+    fn status_changed(&mut self, from: InstanceStatus, now: InstanceResponse, polled_at: Instant) {
+        let Some(_) = self.options.flap_window else {
+            self.events.push_back(FleetEvent::StatusChanged {
+                instance: Box::new(now),
+                from,
+                at: self.wall(polled_at),
+            });
+            return;
+        };
+        let at = self.wall(polled_at);
+        let pending = self.pending.entry(now.id.clone()).or_insert(Pending {
+            from,
+            via: Vec::new(),
+            since: polled_at,
+            at,
+        });
+        if now.status != pending.from {
+            pending.via.push(now.status.clone());
+        }
+    }
+
+    /// Ends the debounce of each pending change: back where it started is
+    /// a flap; still changed after the window is a (late) change.
+    fn settle(&mut self, listed: &[InstanceResponse], polled_at: Instant) {
+        let Some(window) = self.options.flap_window else {
+            return;
+        };
+        let by_id: HashMap<&str, &InstanceResponse> =
+            listed.iter().map(|i| (i.id.as_str(), i)).collect();
+        let ids: Vec<String> = self.pending.keys().cloned().collect();
+        for id in ids {
+            let Some(instance) = by_id.get(id.as_str()) else {
+                continue;
+            };
+            let pending = &self.pending[&id];
+            let event = if instance.status == pending.from {
+                Some(FleetEvent::Flapped {
+                    instance: Box::new((*instance).clone()),
+                    via: pending.via.clone(),
+                    at: pending.at,
+                })
+            } else if polled_at - pending.since >= window {
+                Some(FleetEvent::StatusChanged {
+                    instance: Box::new((*instance).clone()),
+                    from: pending.from.clone(),
+                    at: pending.at,
+                })
+            } else {
+                None
+            };
+            if let Some(event) = event {
+                self.pending.remove(&id);
+                self.events.push_back(event);
+            }
+        }
+    }
+}
