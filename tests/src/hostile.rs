@@ -2,9 +2,11 @@
 //! server. It listens on 127.0.0.1 only, counts requests, bounds every loop in
 //! bytes and time, and stops when dropped.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -42,7 +44,8 @@ pub enum Behavior {
 pub struct HostileServer {
     /// `http://127.0.0.1:PORT`.
     pub base_url: String,
-    requests: Arc<AtomicUsize>,
+    /// When each request arrived, on tokio's clock.
+    arrivals: Arc<Mutex<Vec<Instant>>>,
     body_bytes_written: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -76,21 +79,21 @@ impl HostileServer {
             .await
             .expect("bind a loopback port");
         let base_url = format!("http://{}", listener.local_addr().unwrap());
-        let requests = Arc::new(AtomicUsize::new(0));
+        let arrivals = Arc::new(Mutex::new(Vec::new()));
         let body_bytes_written = Arc::new(AtomicU64::new(0));
-        let (counter, written) = (Arc::clone(&requests), Arc::clone(&body_bytes_written));
+        let (log, written) = (Arc::clone(&arrivals), Arc::clone(&body_bytes_written));
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let (behavior, counter, written) =
-                    (behavior.clone(), Arc::clone(&counter), Arc::clone(&written));
+                let (behavior, log, written) =
+                    (behavior.clone(), Arc::clone(&log), Arc::clone(&written));
                 tokio::spawn(async move {
-                    let _ = serve(stream, behavior, counter, written).await;
+                    let _ = serve(stream, behavior, log, written).await;
                 });
             }
         });
         Self {
             base_url,
-            requests,
+            arrivals,
             body_bytes_written,
             task,
         }
@@ -98,7 +101,16 @@ impl HostileServer {
 
     /// Requests received so far.
     pub fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
+        self.arrivals().len()
+    }
+
+    /// When each request so far arrived, on tokio's clock (so a test with
+    /// a paused clock sees the client's pacing exactly).
+    pub fn arrivals(&self) -> Vec<Instant> {
+        self.arrivals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Body bytes the server managed to write before the client hung up.
@@ -129,11 +141,15 @@ async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<String>> {
 async fn serve(
     mut stream: TcpStream,
     behavior: Behavior,
-    requests: Arc<AtomicUsize>,
+    arrivals: Arc<Mutex<Vec<Instant>>>,
     written: Arc<AtomicU64>,
 ) -> std::io::Result<()> {
     while let Some(head) = read_head(&mut stream).await? {
-        let index = requests.fetch_add(1, Ordering::SeqCst);
+        let index = {
+            let mut arrivals = arrivals.lock().unwrap_or_else(PoisonError::into_inner);
+            arrivals.push(Instant::now());
+            arrivals.len() - 1
+        };
         skip_body(&mut stream, &head).await?;
         match &behavior {
             Behavior::StallAfterHeaders {

@@ -305,3 +305,80 @@ async fn diagnosis_gives_starting_instances_time_and_restarts_the_stuck() {
         .unwrap();
     assert_eq!(everything.len(), FLEET + documented_examples());
 }
+
+#[tokio::test(start_paused = true)]
+async fn restart_many_restarts_each_distinct_id_once_in_the_order_given() {
+    let mock = mock(MockConfig::default()).await;
+    let client = client_of(&mock);
+    let listed = client.list_instances().send().await.unwrap();
+    let (a, b, c) = (&listed[0].id, &listed[1].id, &listed[2].id);
+    let ids: Vec<String> = [a, b, a, c, b].into_iter().cloned().collect();
+    let outcomes = client.restart_many(&ids, |_| {}).await;
+    let restarted: Vec<&str> = outcomes.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(restarted, [a.as_str(), b.as_str(), c.as_str()]);
+    let sent: Vec<String> = mock
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/restart"))
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(sent.len(), 3, "one restart per distinct id: {sent:?}");
+}
+
+/// An instance as the list shows it.
+fn listed_instance(id: &str, status: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "name": format!("Instance {id}"), "phone": "+201234567890",
+        "service_type": "whatsapp", "status": status, "access_token": null,
+        "created_at": "2025-05-26T10:12:45"
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_list_repeating_a_row_changes_nothing_and_is_reported_once() {
+    let (a, b) = (
+        listed_instance("a", "WORKING"),
+        listed_instance("b", "STOPPED"),
+    );
+    let lists = [
+        serde_json::json!([a, b]),
+        serde_json::json!([a, b, b]),
+        serde_json::json!([b, a, b]),
+        serde_json::json!([a, b]),
+    ];
+    let server = HostileServer::start(hypersender_tests::hostile::Behavior::Sequence(
+        lists.iter().map(|list| (200, list.to_string())).collect(),
+    ))
+    .await;
+    let client = Client::builder("1|token")
+        .base_url(&server.base_url)
+        .timeout(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let interval = Duration::from_secs(30);
+    let watch = client.watch_instances(WatchOptions::new(interval));
+    let mut watch = pin!(watch);
+    let mut events = Vec::new();
+    // Four polls; the fifth list would repeat the last.
+    let until = tokio::time::Instant::now() + interval * 3 + Duration::from_secs(1);
+    while let Ok(Some(event)) = tokio::time::timeout_at(until, watch.next()).await {
+        events.push(event);
+    }
+    assert_eq!(server.requests(), lists.len());
+    let Some(FleetEvent::Snapshot { instances, .. }) = events.first() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(instances.len(), 2);
+    let rest: Vec<String> = events[1..]
+        .iter()
+        .map(|event| match event {
+            FleetEvent::RepeatedRows { ids, .. } => format!("repeated {ids:?}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        rest,
+        [r#"repeated ["b"]"#],
+        "nothing appeared or disappeared"
+    );
+}

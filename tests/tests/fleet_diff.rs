@@ -96,12 +96,54 @@ fn two_lists() -> impl Strategy<Value = (Vec<InstanceResponse>, Vec<InstanceResp
         })
 }
 
+/// A list with some of its rows listed again (exact copies, anywhere).
+fn repeating(list: &[InstanceResponse], copies: &[(usize, usize)]) -> Vec<InstanceResponse> {
+    let mut repeated = list.to_vec();
+    if list.is_empty() {
+        return repeated;
+    }
+    for &(row, at) in copies {
+        let copy = list[row % list.len()].clone();
+        repeated.insert(at % (repeated.len() + 1), copy);
+    }
+    repeated
+}
+
+/// Each change as (kind, id), sorted: what happened, whatever the order.
+fn what_changed(changes: &[Change]) -> Vec<(&'static str, String)> {
+    let mut kinds: Vec<(&'static str, String)> = changes
+        .iter()
+        .map(|change| match change {
+            Change::Appeared(i) => ("appeared", i.id.clone()),
+            Change::Disappeared(i) => ("disappeared", i.id.clone()),
+            Change::Status { now, .. } => ("status", now.id.clone()),
+        })
+        .collect();
+    kinds.sort();
+    kinds
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn the_diff_equals_the_reference((before, after) in two_lists()) {
         prop_assert_eq!(diff_instances(&before, &after), reference(&before, &after));
+    }
+
+    /// A server that repeats rows (in either list) changes nothing: an
+    /// instance listed twice is listed.
+    #[test]
+    fn repeated_rows_change_nothing(
+        (before, after) in two_lists(),
+        before_copies in proptest::collection::vec((0usize..60, 0usize..80), 0..4),
+        after_copies in proptest::collection::vec((0usize..60, 0usize..80), 0..4),
+    ) {
+        let with_repeats = diff_instances(
+            &repeating(&before, &before_copies),
+            &repeating(&after, &after_copies),
+        );
+        prop_assert_eq!(what_changed(&with_repeats), what_changed(&reference(&before, &after)));
     }
 }
 

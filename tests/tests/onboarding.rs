@@ -209,6 +209,42 @@ async fn an_existing_instance_with_exactly_that_name_is_reused() {
     assert!(calls(&mock.requests(), "/create-instance").is_empty());
 }
 
+/// STOPPED does not start by itself: the docs' remedy is a restart, so a
+/// reused STOPPED instance is restarted (within the restart limit), then
+/// followed to WORKING, with no new QR code (it was linked before).
+#[tokio::test(start_paused = true)]
+async fn a_reused_stopped_instance_is_restarted_then_connected() {
+    let mock = mock(MockConfig::default()).await;
+    let client = client_of(&mock);
+    let existing = seeded(InstanceStatus::Working);
+    mock.set_status(&existing.id, InstanceStatus::Stopped);
+    let started = tokio::time::Instant::now();
+    let events: Vec<String> = client
+        .connect(
+            ConnectRequest::new(&existing.name, &existing.phone),
+            ConnectOptions::default().max_restarts(0),
+        )
+        .map(|event| describe(&event))
+        .collect()
+        .await;
+    assert_eq!(events.first().map(String::as_str), Some("reused"));
+    assert!(events.contains(&"restarted".to_owned()), "{events:?}");
+    assert_eq!(
+        events.last().map(String::as_str),
+        Some("connected"),
+        "{events:?}"
+    );
+    let log = mock.requests();
+    let restarts = calls(&log, &format!("{}/restart", existing.id));
+    assert_eq!(restarts.len(), 1, "{log:?}");
+    assert!(calls(&log, "/request-new-qr-code").is_empty(), "{log:?}");
+    assert!(calls(&log, "/create-instance").is_empty());
+    assert!(
+        started.elapsed() < ConnectOptions::default().timeout_duration(),
+        "connected well before the timeout"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_reused_instance_with_another_phone_says_so() {
     let mock = mock(MockConfig::default()).await;

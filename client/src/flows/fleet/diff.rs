@@ -1,6 +1,6 @@
 //! The changes between two lists of instances, matched by id.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::InstanceStatus;
 use crate::types::InstanceResponse;
@@ -23,27 +23,126 @@ pub enum Change {
 
 /// The changes from `before` to `after` (instances matched by id), in the
 /// order of `after`, then the disappeared ones in the order of `before`.
+///
+/// A list that repeats a row (a server bug seen in paginated lists) changes
+/// nothing: an instance listed twice is listed, so it neither appears again
+/// nor disappears, and is reported once.
 pub fn diff_instances(before: &[InstanceResponse], after: &[InstanceResponse]) -> Vec<Change> {
+    diff_with_repeats(before, after).changes
+}
+
+/// The changes between two lists, and the ids `after` lists more than once.
+pub(crate) struct Diff {
+    pub changes: Vec<Change>,
+    /// Ids listed more than once in `after`, in the order first seen.
+    pub repeated: Vec<String>,
+}
+
+/// [`diff_instances`], also reporting the ids `after` repeats. Repeats are
+/// looked for only among the rows that pairing left unmatched (a repeated
+/// row always is, unless `before` repeated it too), so a poll in which
+/// nothing appeared or disappeared costs nothing more.
+pub(crate) fn diff_with_repeats(before: &[InstanceResponse], after: &[InstanceResponse]) -> Diff {
     let partners = pair_by_id(before, after);
     let mut still_listed = vec![false; before.len()];
     let mut changes = Vec::new();
-    for (now, partner) in after.iter().zip(&partners) {
+    let unmatched = partners.iter().any(Option::is_none);
+    let mut repeats =
+        (unmatched || before.len() != after.len()).then(|| Repeats::of(after, &partners));
+    // Both lists repeating a row pairs it twice: its change counts once.
+    let mut changed: HashSet<&str> = HashSet::new();
+    for (index, (now, partner)) in after.iter().zip(&partners).enumerate() {
         match *partner {
-            None => changes.push(Change::Appeared(now.clone())),
-            Some(index) => {
-                still_listed[index] = true;
-                push_status_change(&mut changes, &before[index], now);
+            Some(old) => {
+                still_listed[old] = true;
+                if before[old].status != now.status && changed.insert(&now.id) {
+                    changes.push(Change::Status {
+                        from: before[old].status.clone(),
+                        now: now.clone(),
+                    });
+                }
             }
+            None if repeats.as_mut().is_some_and(|r| r.is_repeat(index)) => {}
+            None => changes.push(Change::Appeared(now.clone())),
         }
     }
-    changes.extend(
-        before
-            .iter()
-            .zip(still_listed)
-            .filter(|(_, listed)| !listed)
-            .map(|(old, _)| Change::Disappeared(old.clone())),
-    );
-    changes
+    // A `before` that repeats a row must not make it disappear twice.
+    let mut gone: HashSet<&str> = HashSet::new();
+    for (old, listed) in before.iter().zip(still_listed) {
+        let present = listed || repeats.as_ref().is_some_and(|r| r.lists(&old.id));
+        if !present && gone.insert(&old.id) {
+            changes.push(Change::Disappeared(old.clone()));
+        }
+    }
+    Diff {
+        changes,
+        repeated: repeats.map(Repeats::into_ids).unwrap_or_default(),
+    }
+}
+
+/// Which rows of a list repeat an instance another of its rows stands for.
+struct Repeats<'a> {
+    /// Id -> the first row listing it, the row paired with `before` (if
+    /// any), and whether the id is already in `repeated`.
+    rows: HashMap<&'a str, Row>,
+    /// Per row: whether another row stands for its instance (the row paired
+    /// with `before`, or else the first row of the id).
+    repeat: Vec<bool>,
+    repeated: Vec<String>,
+}
+
+#[derive(Clone, Copy)]
+struct Row {
+    first: usize,
+    paired: Option<usize>,
+    reported: bool,
+}
+
+impl<'a> Repeats<'a> {
+    fn of(after: &'a [InstanceResponse], partners: &[Option<usize>]) -> Self {
+        let mut rows: HashMap<&str, Row> = HashMap::with_capacity(after.len());
+        for (index, (instance, partner)) in after.iter().zip(partners).enumerate() {
+            let row = rows.entry(instance.id.as_str()).or_insert(Row {
+                first: index,
+                paired: None,
+                reported: false,
+            });
+            if partner.is_some() && row.paired.is_none() {
+                row.paired = Some(index);
+            }
+        }
+        let mut repeated = Vec::new();
+        let mut repeat = Vec::with_capacity(after.len());
+        for (index, instance) in after.iter().enumerate() {
+            let Some(row) = rows.get_mut(instance.id.as_str()) else {
+                continue;
+            };
+            if row.first != index && !row.reported {
+                row.reported = true;
+                repeated.push(instance.id.clone());
+            }
+            repeat.push(row.paired.unwrap_or(row.first) != index);
+        }
+        Self {
+            rows,
+            repeat,
+            repeated,
+        }
+    }
+
+    /// Whether row `index` repeats an instance another row stands for.
+    fn is_repeat(&self, index: usize) -> bool {
+        self.repeat[index]
+    }
+
+    /// Whether some row lists `id`.
+    fn lists(&self, id: &str) -> bool {
+        self.rows.contains_key(id)
+    }
+
+    fn into_ids(self) -> Vec<String> {
+        self.repeated
+    }
 }
 
 /// How far [`pair_by_id`] looks ahead to get back in step.
@@ -89,17 +188,10 @@ fn pair_by_id(before: &[InstanceResponse], after: &[InstanceResponse]) -> Vec<Op
         .into_iter()
         .map(|index| (before[index].id.as_str(), index))
         .collect();
+    let mut by_id = by_id;
     for index in left_after {
-        partners[index] = by_id.get(after[index].id.as_str()).copied();
+        // Each row of `before` pairs with one row of `after` at most.
+        partners[index] = by_id.remove(after[index].id.as_str());
     }
     partners
-}
-
-fn push_status_change(changes: &mut Vec<Change>, old: &InstanceResponse, now: &InstanceResponse) {
-    if old.status != now.status {
-        changes.push(Change::Status {
-            from: old.status.clone(),
-            now: now.clone(),
-        });
-    }
 }

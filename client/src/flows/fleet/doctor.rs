@@ -117,14 +117,18 @@ pub struct Restarted {
 impl Client {
     /// Restarts every instance of `ids`, one after the other, paced by the
     /// restart limit (whatever the client's mode), calling `progress`
-    /// after each; one failure does not stop the others.
+    /// after each; one failure does not stop the others. An id given twice
+    /// is restarted once (a second restart would spend the limit and
+    /// interrupt the first), so there is one outcome per distinct id, in
+    /// the order first given.
     pub async fn restart_many(
         &self,
         ids: &[String],
         mut progress: impl FnMut(&Restarted),
     ) -> Vec<Restarted> {
         let mut outcomes = Vec::new();
-        for id in ids {
+        let mut seen = std::collections::HashSet::new();
+        for id in ids.iter().filter(|id| seen.insert(id.as_str())) {
             let result = when_allowed(self, "restart_instance", || {
                 self.restart_instance(id).send()
             })

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use futures_core::Stream;
 use tokio::time::Instant;
 
-use super::diff::{Change, diff_instances};
+use super::diff::{Change, diff_with_repeats};
 use crate::types::InstanceResponse;
 use crate::{Client, Error, InstanceStatus};
 
@@ -103,6 +103,15 @@ pub enum FleetEvent {
         /// What went wrong.
         error: Arc<Error>,
     },
+    /// The list repeated rows: these instances were listed more than once
+    /// (a server bug). The watch counts each once; this is reported when
+    /// the repeated ids change, not at every poll that repeats them.
+    RepeatedRows {
+        /// The ids listed more than once.
+        ids: Vec<String>,
+        /// When.
+        at: DateTime<Utc>,
+    },
 }
 
 /// A status change waiting out the debounce window.
@@ -120,6 +129,8 @@ struct Watch<'a> {
     started: Instant,
     started_wall: DateTime<Utc>,
     last: Option<Vec<InstanceResponse>>,
+    /// The ids last reported as repeated rows.
+    repeated: Vec<String>,
     pending: BTreeMap<String, Pending>,
     events: VecDeque<FleetEvent>,
     next_poll: Instant,
@@ -142,6 +153,7 @@ impl Client {
             started: now,
             started_wall: Utc::now(),
             last: None,
+            repeated: Vec::new(),
             pending: BTreeMap::new(),
             events: VecDeque::new(),
             next_poll: now,
@@ -199,16 +211,20 @@ impl Watch<'_> {
             .push_back(FleetEvent::BackingOff { retry_after: wait });
     }
 
-    fn listed(&mut self, listed: Vec<InstanceResponse>, polled_at: Instant) {
+    fn listed(&mut self, mut listed: Vec<InstanceResponse>, polled_at: Instant) {
         let at = self.wall(polled_at);
-        let Some(before) = self.last.replace(listed.clone()) else {
+        let before = self.last.take();
+        let diff = diff_with_repeats(before.as_deref().unwrap_or_default(), &listed);
+        self.repeated_rows(&diff.repeated, &mut listed, at);
+        self.last = Some(listed.clone());
+        if before.is_none() {
             self.events.push_back(FleetEvent::Snapshot {
                 instances: listed,
                 at,
             });
             return;
-        };
-        for change in diff_instances(&before, &listed) {
+        }
+        for change in diff.changes {
             match change {
                 Change::Appeared(instance) => self.events.push_back(FleetEvent::Appeared {
                     instance: Box::new(instance),
@@ -225,6 +241,29 @@ impl Watch<'_> {
             }
         }
         self.settle(&listed, polled_at);
+    }
+
+    /// Keeps the first row of each repeated id, and reports the repeated
+    /// ids when they are not those reported last.
+    fn repeated_rows(
+        &mut self,
+        repeated: &[String],
+        listed: &mut Vec<InstanceResponse>,
+        at: DateTime<Utc>,
+    ) {
+        if !repeated.is_empty() {
+            let mut seen = std::collections::HashSet::new();
+            listed.retain(|instance| seen.insert(instance.id.clone()));
+        }
+        if repeated != self.repeated.as_slice() {
+            self.repeated = repeated.to_vec();
+            if !repeated.is_empty() {
+                self.events.push_back(FleetEvent::RepeatedRows {
+                    ids: repeated.to_vec(),
+                    at,
+                });
+            }
+        }
     }
 
     fn status_changed(&mut self, from: InstanceStatus, now: InstanceResponse, polled_at: Instant) {
