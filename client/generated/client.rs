@@ -43,7 +43,7 @@ Example: `fa3d01c4-1234-4c0d-a12f-df319b612f8c`*/
         /**Lifecycle state of an instance, used both in responses and in the `filter[status]` query.
 
 Example: `WORKING`*/
-        pub status: crate::InstanceStatus,
+        pub status: crate::generated::types::InstanceStatus,
     }
     /**A WhatsApp instance of the account.
 
@@ -78,7 +78,7 @@ Example: `whatsapp`*/
         /**Lifecycle state of an instance, used both in responses and in the `filter[status]` query.
 
 Example: `WORKING`*/
-        pub status: crate::InstanceStatus,
+        pub status: crate::generated::types::InstanceStatus,
     }
     /**An instance together with a fresh QR code to scan (it expires after about 60 s).
 
@@ -118,7 +118,7 @@ Example: `whatsapp`*/
         /**Lifecycle state of an instance, used both in responses and in the `filter[status]` query.
 
 Example: `WORKING`*/
-        pub status: crate::InstanceStatus,
+        pub status: crate::generated::types::InstanceStatus,
     }
     /**The confirmation of a restart.
 
@@ -162,7 +162,63 @@ Example: `WhatsApp instance restarted successfully.`*/
             }
         }
     }
-    pub use crate::{InstanceStatus, Timestamp, AccessToken, QrCode, ErrorBody};
+    /**Lifecycle state of an instance, used both in responses and in the `filter[status]` query.
+
+Example: `WORKING`
+
+Forward compatible: a value the server adds later decodes as `Unknown`, keeping the raw text, instead of failing the whole response. Match with a wildcard arm; documented values the vendor adds become variants when the crate is regenerated. `try_parse` is the strict parser for user input; `parse`, `FromStr` and serde never fail on a string.*/
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum InstanceStatus {
+        ///`STOPPED`: The instance is stopped.
+        Stopped,
+        ///`STARTING`: The instance is starting up.
+        Starting,
+        ///`WORKING`: The instance is running and ready.
+        Working,
+        ///`SCAN_QR_CODE`: The instance waits for its QR code to be scanned.
+        ScanQrCode,
+        ///`FAILED`: The instance failed to start.
+        Failed,
+        ///`PENDING`: The instance awaits server assignment.
+        Pending,
+        /// A value this version of the crate does not know.
+        Unknown(crate::values::UnknownValue),
+    }
+    impl InstanceStatus {
+        /// Every value the spec documents, in its order, as on the wire.
+        pub const VALUES: [&'static str; 6usize] = [
+            "STOPPED",
+            "STARTING",
+            "WORKING",
+            "SCAN_QR_CODE",
+            "FAILED",
+            "PENDING",
+        ];
+        /// Every value the spec documents, in its order.
+        pub const KNOWN: [Self; 6usize] = [
+            Self::Stopped,
+            Self::Starting,
+            Self::Working,
+            Self::ScanQrCode,
+            Self::Failed,
+            Self::Pending,
+        ];
+        /// The value on the wire (or the raw unknown value).
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Stopped => "STOPPED",
+                Self::Starting => "STARTING",
+                Self::Working => "WORKING",
+                Self::ScanQrCode => "SCAN_QR_CODE",
+                Self::Failed => "FAILED",
+                Self::Pending => "PENDING",
+                Self::Unknown(raw) => raw.as_str(),
+            }
+        }
+    }
+    crate::values::open_enum!(InstanceStatus, "instance status");
+    pub use crate::{Timestamp, AccessToken, QrCode, ErrorBody};
 }
 ///Version of the Hypersender Enterprise API this crate was generated from (`info.version` of openapi/hypersender-enterprise.yaml).
 pub const API_VERSION: &str = "v1.0";
@@ -182,7 +238,7 @@ Set optional values with its methods, then send it with [`send`](Self::send). It
         pub(crate) filter_uuid: ::std::option::Option<::std::string::String>,
         pub(crate) filter_name: ::std::option::Option<::std::string::String>,
         pub(crate) filter_phone: ::std::option::Option<::std::string::String>,
-        pub(crate) filter_status: ::std::option::Option<crate::InstanceStatus>,
+        pub(crate) filter_status: ::std::option::Option<types::InstanceStatus>,
     }
     impl ListInstances<'_> {
         ///The `filter[uuid]` query parameter: Filter by instance UUID.
@@ -210,7 +266,7 @@ Set optional values with its methods, then send it with [`send`](Self::send). It
             self
         }
         ///The `filter[status]` query parameter: Filter by instance status. Checked before sending: one of `STOPPED`, `STARTING`, `WORKING`, `SCAN_QR_CODE`, `FAILED`, `PENDING`.
-        pub fn filter_status(mut self, value: crate::InstanceStatus) -> Self {
+        pub fn filter_status(mut self, value: types::InstanceStatus) -> Self {
             self.filter_status = ::std::option::Option::Some(value);
             self
         }
@@ -402,7 +458,7 @@ An input the API would refuse (a missing required value, a value breaking its do
                     request.filter_phone = arguments
                         .optional::<::std::string::String>(operation, "filter[phone]")?;
                     request.filter_status = arguments
-                        .optional::<crate::InstanceStatus>(operation, "filter[status]")?;
+                        .optional::<types::InstanceStatus>(operation, "filter[status]")?;
                     ::std::result::Result::Ok(
                         Response::ListInstances(request.send().await?),
                     )
@@ -583,6 +639,7 @@ pub mod catalog {
                     format: ::std::option::Option::None,
                     values: &[],
                 },
+                example: ::std::option::Option::Some("\"string\""),
             },
             Parameter {
                 name: "filter[name]",
@@ -598,6 +655,7 @@ pub mod catalog {
                     format: ::std::option::Option::None,
                     values: &[],
                 },
+                example: ::std::option::Option::Some("\"string\""),
             },
             Parameter {
                 name: "filter[phone]",
@@ -613,6 +671,7 @@ pub mod catalog {
                     format: ::std::option::Option::None,
                     values: &[],
                 },
+                example: ::std::option::Option::Some("\"+201234567890\""),
             },
             Parameter {
                 name: "filter[status]",
@@ -635,6 +694,7 @@ pub mod catalog {
                         "PENDING",
                     ],
                 },
+                example: ::std::option::Option::Some("\"WORKING\""),
             },
         ],
         body: ::std::option::Option::None,
@@ -698,6 +758,9 @@ pub mod catalog {
                     },
                 },
             ],
+            example: ::std::option::Option::Some(
+                "{\"phone\":\"+201234567890\",\"name\":\"MyInstanceName\",\"webhook_url\":\"https://yourdomain.com/webhooks/whatsapp\"}",
+            ),
         }),
         rate_limit: ::std::option::Option::Some(RateLimit {
             requests: 5u32,
@@ -730,6 +793,7 @@ pub mod catalog {
                     format: ::std::option::Option::None,
                     values: &[],
                 },
+                example: ::std::option::Option::Some("\"string\""),
             },
         ],
         body: ::std::option::Option::None,
@@ -764,6 +828,7 @@ pub mod catalog {
                     format: ::std::option::Option::None,
                     values: &[],
                 },
+                example: ::std::option::Option::Some("\"string\""),
             },
         ],
         body: ::std::option::Option::None,
@@ -798,6 +863,7 @@ pub mod catalog {
                     format: ::std::option::Option::None,
                     values: &[],
                 },
+                example: ::std::option::Option::Some("\"string\""),
             },
         ],
         body: ::std::option::Option::None,
@@ -823,57 +889,3 @@ pub mod catalog {
         OPERATIONS.iter().find(|operation| operation.id == id)
     }
 }
-/**Lifecycle state of an instance, used both in responses and in the `filter[status]` query.
-
-Forward compatible: a value the server adds later decodes as `Unknown`, keeping the raw text, instead of failing the whole response. Match with a wildcard arm; documented values the vendor adds become variants when the crate is regenerated. `try_parse` is the strict parser for user input; `parse`, `FromStr` and serde never fail on a string.*/
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InstanceStatus {
-    ///`STOPPED`: The instance is stopped.
-    Stopped,
-    ///`STARTING`: The instance is starting up.
-    Starting,
-    ///`WORKING`: The instance is running and ready.
-    Working,
-    ///`SCAN_QR_CODE`: The instance waits for its QR code to be scanned.
-    ScanQrCode,
-    ///`FAILED`: The instance failed to start.
-    Failed,
-    ///`PENDING`: The instance awaits server assignment.
-    Pending,
-    /// A value this version of the crate does not know.
-    Unknown(crate::values::UnknownValue),
-}
-impl InstanceStatus {
-    /// Every value the spec documents, in its order, as on the wire.
-    pub const VALUES: [&'static str; 6usize] = [
-        "STOPPED",
-        "STARTING",
-        "WORKING",
-        "SCAN_QR_CODE",
-        "FAILED",
-        "PENDING",
-    ];
-    /// Every value the spec documents, in its order.
-    pub const KNOWN: [Self; 6usize] = [
-        Self::Stopped,
-        Self::Starting,
-        Self::Working,
-        Self::ScanQrCode,
-        Self::Failed,
-        Self::Pending,
-    ];
-    /// The value on the wire (or the raw unknown value).
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Stopped => "STOPPED",
-            Self::Starting => "STARTING",
-            Self::Working => "WORKING",
-            Self::ScanQrCode => "SCAN_QR_CODE",
-            Self::Failed => "FAILED",
-            Self::Pending => "PENDING",
-            Self::Unknown(raw) => raw.as_str(),
-        }
-    }
-}
-crate::values::open_enum!(InstanceStatus, "instance status");

@@ -25,7 +25,8 @@ pub use flows::{
     WaitOptions, WatchOptions, diagnose, diff_instances,
 };
 pub use generated::operations::Response;
-pub use generated::{API_VERSION, InstanceStatus, operations, types};
+pub use generated::types::InstanceStatus;
+pub use generated::{API_VERSION, operations, types};
 pub use runtime::{Client, RateLimitMode, RateLimits, RetryPolicy, decode_response};
 pub use values::{
     AccessToken, ErrorBody, InvalidQrCode, InvalidTimestamp, QR_CODE_LIFETIME, QrCode, RateLimit,

@@ -136,27 +136,40 @@ async fn operation_reply(
             outcome(StatusCode::OK, shared.store().request_new_qr_code(&first))
         }
         "restart_instance" => outcome(StatusCode::OK, shared.store().restart(&first)),
+        _ if names_an_unknown_instance(shared, operation, &parameters) => {
+            message(StatusCode::NOT_FOUND, "Instance not found.")
+        }
         _ => documented_example(operation),
     }
 }
 
-/// An operation without hand-written behaviour: its documented success
-/// example, said so in [`EXAMPLE_HEADER`]; 501 when the spec has none.
+/// Whether an operation without behaviour addresses an instance (its
+/// `instance` path parameter, as every instance operation of the spec
+/// does) that the mock does not have: the API answers those 404.
+fn names_an_unknown_instance(shared: &Shared, operation: &Operation, values: &[String]) -> bool {
+    let names = operation
+        .path
+        .split('/')
+        .filter_map(|part| part.strip_prefix('{')?.strip_suffix('}'));
+    names
+        .zip(values)
+        .any(|(name, value)| name == "instance" && shared.store().status(value).is_none())
+}
+
+/// An operation without hand-written behaviour: its success status with the
+/// catalog's example (documented, or built from its properties' examples),
+/// or no body when the response has none; said so in [`EXAMPLE_HEADER`].
 fn documented_example(operation: &Operation) -> Reply {
-    let example = operation
-        .success_example
-        .and_then(|text| serde_json::from_str::<Value>(text).ok());
-    let Some(example) = example else {
-        return message(
-            StatusCode::NOT_IMPLEMENTED,
-            &format!(
-                "The mock has no behaviour and the spec no example for {}.",
-                operation.id
-            ),
-        );
+    example_reply(operation.success_status, operation.success_example)
+}
+
+fn example_reply(status: u16, example: Option<&str>) -> Reply {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let example = example.and_then(|text| serde_json::from_str::<Value>(text).ok());
+    let mut reply = match example {
+        Some(example) => json(status, &example),
+        None => empty(status),
     };
-    let status = StatusCode::from_u16(operation.success_status).unwrap_or(StatusCode::OK);
-    let mut reply = json(status, &example);
     reply.headers_mut().insert(
         EXAMPLE_HEADER,
         HeaderValue::from_static("documented-example"),
@@ -341,6 +354,12 @@ fn message(status: StatusCode, text: &str) -> Reply {
     json(status, &serde_json::json!({ "message": text }))
 }
 
+fn empty(status: StatusCode) -> Reply {
+    let mut reply = Response::new(Full::new(Bytes::new()));
+    *reply.status_mut() = status;
+    reply
+}
+
 fn json<T: Serialize>(status: StatusCode, value: &T) -> Reply {
     // The mock plays the server, which sends instance tokens in full. The
     // mock's own types always serialize.
@@ -351,4 +370,34 @@ fn json<T: Serialize>(status: StatusCode, value: &T) -> Reply {
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     reply
+}
+
+#[cfg(test)]
+mod tests {
+    use http_body_util::BodyExt;
+
+    use super::*;
+
+    async fn body_of(reply: Reply) -> Vec<u8> {
+        reply
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec()
+    }
+
+    #[tokio::test]
+    async fn an_operation_without_behaviour_answers_its_example_or_no_body() {
+        let reply = example_reply(201, Some(r#"{"message":"bye"}"#));
+        assert_eq!(reply.status(), StatusCode::CREATED);
+        assert_eq!(reply.headers()[EXAMPLE_HEADER], "documented-example");
+        assert_eq!(reply.headers()[CONTENT_TYPE], "application/json");
+        assert_eq!(body_of(reply).await, br#"{"message":"bye"}"#);
+        let reply = example_reply(204, None);
+        assert_eq!(reply.status(), StatusCode::NO_CONTENT);
+        assert_eq!(reply.headers()[EXAMPLE_HEADER], "documented-example");
+        assert!(body_of(reply).await.is_empty());
+    }
 }

@@ -17,8 +17,10 @@
 //!   client's catalog, so the spec) 422 with Laravel's `{message, errors}`
 //!   body.
 //! - An operation the spec gains later, with no behaviour written here,
-//!   answers with its documented example and the header
-//!   [`EXAMPLE_HEADER`]`: documented-example`, instead of 404.
+//!   answers its success status with its example from the catalog
+//!   (documented, or built from its properties' examples; no body when the
+//!   response has none) and the header [`EXAMPLE_HEADER`]`:
+//!   documented-example`, instead of 404.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]

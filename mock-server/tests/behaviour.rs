@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use chrono::{TimeZone, Utc};
-use hypersender::InstanceStatus;
 use hypersender::types::InstanceResponse;
+use hypersender::{InstanceStatus, catalog};
 use hypersender_mock_server::{DEFAULT_TOKEN, MockConfig, MockServer, seed_instances};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -345,59 +345,101 @@ async fn a_missing_or_wrong_bearer_token_is_401() {
     assert_eq!(reply.status, StatusCode::OK);
 }
 
+/// The operation's method as reqwest's.
+fn method_of(operation: &catalog::Operation) -> Method {
+    operation.method.as_str().parse().unwrap()
+}
+
+/// The operation's path below the base path, each `{parameter}` `value`.
+fn path_of(operation: &catalog::Operation, value: &str) -> String {
+    operation
+        .path
+        .split('/')
+        .map(|part| {
+            if part.starts_with('{') && part.ends_with('}') {
+                value
+            } else {
+                part
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Every operation of the spec that addresses one instance.
+fn instance_operations() -> impl Iterator<Item = &'static catalog::Operation> {
+    catalog::OPERATIONS
+        .iter()
+        .filter(|op| op.path.contains("{instance}"))
+}
+
 #[tokio::test]
 async fn an_unknown_instance_is_404_for_every_instance_operation() {
     let mock = frozen_mock().await;
-    for (method, op) in [
-        (Method::GET, "health"),
-        (Method::POST, "request-new-qr-code"),
-        (Method::POST, "restart"),
-    ] {
-        let reply = api(
-            &mock,
-            method,
-            &format!("/00000000-0000-4000-8000-000000000000/{op}"),
-            None,
-        )
-        .await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{op}");
+    let mut checked = 0;
+    for operation in instance_operations() {
+        let path = path_of(operation, "00000000-0000-4000-8000-000000000000");
+        let body = operation.body.and_then(|body| body.example);
+        let reply = api(&mock, method_of(operation), &path, body).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", operation.id);
         assert_eq!(
             reply.body,
             json!({"message": "Instance not found."}),
-            "{op}"
+            "{}",
+            operation.id
         );
+        checked += 1;
     }
+    assert!(checked > 0, "the spec has instance operations");
 }
 
 #[tokio::test]
 async fn unknown_routes_are_404_and_wrong_methods_405_before_authentication() {
     let mock = frozen_mock().await;
-    let reply = call(
-        &mock,
-        Method::GET,
-        "/api/whatsapp/v1/nothing-here",
-        None,
-        None,
-    )
-    .await;
+    // More segments than any operation's path, so no route of the spec.
+    let deepest = catalog::OPERATIONS
+        .iter()
+        .map(|op| op.path.split('/').count())
+        .max()
+        .unwrap_or(1);
+    let nowhere = format!("/api/whatsapp/v1{}", "/nothing-here".repeat(deepest));
+    let reply = call(&mock, Method::GET, &nowhere, None, None).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(
         reply.body["message"],
-        "The route api/whatsapp/v1/nothing-here could not be found."
+        format!(
+            "The route {} could not be found.",
+            nowhere.trim_start_matches('/')
+        )
     );
+    // A method no operation of that path has.
+    let operation = &catalog::OPERATIONS[0];
+    let allowed: Vec<&str> = catalog::OPERATIONS
+        .iter()
+        .filter(|op| op.path == operation.path)
+        .map(|op| op.method.as_str())
+        .collect();
+    let other = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        .into_iter()
+        .find(|method| !allowed.contains(method))
+        .unwrap();
+    let route = format!("api/whatsapp/v1{}", path_of(operation, WORKING_ID));
     let reply = call(
         &mock,
-        Method::GET,
-        "/api/whatsapp/v1/create-instance",
+        other.parse().unwrap(),
+        &format!("/{route}"),
         None,
         None,
     )
     .await;
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(reply.headers["allow"], "POST");
+    assert_eq!(reply.headers["allow"], allowed.join(", ").as_str());
     assert_eq!(
         reply.body["message"],
-        "The GET method is not supported for route api/whatsapp/v1/create-instance. Supported methods: POST."
+        format!(
+            "The {other} method is not supported for route {route}. Supported methods: {}.",
+            allowed.join(", ")
+        )
     );
 }
 
@@ -475,50 +517,63 @@ async fn invalid_creates_are_422_with_the_laravel_body_and_change_nothing() {
 
 #[tokio::test]
 async fn documented_rate_limits_give_429_with_retry_after_until_the_minute_passes() {
-    let health = format!("/{WORKING_ID}/health");
-    let new_qr = format!("/{WAITING_ID}/request-new-qr-code");
-    let restart = format!("/{WAITING_ID}/restart");
-    let cases: [(Method, &str, Option<&str>, usize); 4] = [
-        (Method::GET, &health, None, 10),
-        (Method::POST, &new_qr, None, 1),
-        (Method::POST, &restart, None, 5),
-        (Method::POST, "/create-instance", Some("{}"), 5),
-    ];
-    for (method, path, body, limit) in cases {
+    let mut checked = 0;
+    for operation in catalog::OPERATIONS {
+        let Some(limit) = operation.rate_limit else {
+            continue;
+        };
+        let (path, body) = (path_of(operation, WAITING_ID), operation.body.map(|_| "{}"));
+        let method = method_of(operation);
         let mock = frozen_mock().await;
-        for attempt in 0..limit {
-            let reply = api(&mock, method.clone(), path, body).await;
+        for attempt in 0..limit.requests {
+            let reply = api(&mock, method.clone(), &path, body).await;
             assert_ne!(
                 reply.status,
                 StatusCode::TOO_MANY_REQUESTS,
                 "{path} attempt {attempt}"
             );
         }
-        mock.advance_clock(Duration::from_millis(15_500));
-        let refused = api(&mock, method.clone(), path, body).await;
+        // A quarter of the window later, the rest of it is to wait.
+        let quarter = limit.per / 4;
+        mock.advance_clock(quarter);
+        let refused = api(&mock, method.clone(), &path, body).await;
         assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{path}");
         assert_eq!(refused.body, json!({"message": "Too Many Attempts."}));
-        assert_eq!(refused.headers["retry-after"], "45", "{path}");
+        let left = (limit.per - quarter).as_secs();
+        assert_eq!(
+            refused.headers["retry-after"],
+            left.to_string().as_str(),
+            "{path}"
+        );
         assert_eq!(
             refused.headers["x-ratelimit-limit"],
-            limit.to_string().as_str()
+            limit.requests.to_string().as_str()
         );
         assert_eq!(refused.headers["x-ratelimit-remaining"], "0");
-        mock.advance_clock(Duration::from_millis(44_500));
-        let again = api(&mock, method.clone(), path, body).await;
+        mock.advance_clock(limit.per - quarter);
+        let again = api(&mock, method.clone(), &path, body).await;
         assert_ne!(
             again.status,
             StatusCode::TOO_MANY_REQUESTS,
             "{path} after the window"
         );
+        checked += 1;
     }
-    // Listing has no documented limit.
-    let mock = frozen_mock().await;
-    for _ in 0..30 {
-        assert_eq!(
-            api(&mock, Method::GET, "/instances", None).await.status,
-            StatusCode::OK
+    assert!(checked > 0, "the spec documents rate limits");
+    // An operation without a documented limit is never refused.
+    for operation in catalog::OPERATIONS
+        .iter()
+        .filter(|op| op.rate_limit.is_none())
+    {
+        let mock = frozen_mock().await;
+        let (path, body) = (
+            path_of(operation, WORKING_ID),
+            operation.body.and_then(|b| b.example),
         );
+        for _ in 0..30 {
+            let reply = api(&mock, method_of(operation), &path, body).await;
+            assert_ne!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{path}");
+        }
     }
 }
 

@@ -42,7 +42,7 @@ pub mod operations {
         }
         pub fn filter_status<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a crate::InstanceStatus>>,
+            T: Into<Option<&'a crate::generated::types::InstanceStatus>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("filter[status]", value.to_string()))

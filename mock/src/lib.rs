@@ -22,12 +22,15 @@
 //! spec and the same generation settings as the client, so the two cannot
 //! disagree about paths, parameters or types.
 
-// The mocks name the hand-written types the client swaps in by their
-// `crate::` paths, so they are re-exported here.
-pub use hypersender::{AccessToken, InstanceStatus, QrCode, Timestamp};
+// The mocks name the types the client swaps in for schemas by their
+// `crate::` paths (the hand-written ones at the root, the open enums in
+// `crate::generated::types`), so they are re-exported here.
+pub use hypersender::{AccessToken, ErrorBody, InstanceStatus, QrCode, Timestamp};
 
 #[allow(missing_docs, clippy::all)]
 mod generated {
+    pub(crate) use hypersender::types;
+
     #[cfg(feature = "codegen")]
     include!(concat!(env!("OUT_DIR"), "/httpmock.rs"));
     #[cfg(not(feature = "codegen"))]

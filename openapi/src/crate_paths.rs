@@ -44,16 +44,17 @@ pub const CRATE_PATHS: &[&str] = &[
     "values::open_enum",
 ];
 
-/// Hand-written (or, for the open enums, generated) types at the crate root
-/// that stand for component schemas of the spec (see the generation
-/// settings); the typed mocks name them the same way.
-pub const ROOT_TYPES: &[&str] = &[
-    "InstanceStatus",
-    "Timestamp",
-    "AccessToken",
-    "QrCode",
-    "ErrorBody",
-];
+/// Hand-written types at the crate root that stand for component schemas
+/// of the spec (see the generation settings); the typed mocks name them the
+/// same way. (The open enums, which also stand for schemas, are generated
+/// into `types`.)
+pub const ROOT_TYPES: &[&str] = &["Timestamp", "AccessToken", "QrCode", "ErrorBody"];
+
+/// The module the generated code is compiled into, in the client and in
+/// the typed mocks alike (`crate::generated`); generated code names its own
+/// items through it (`crate::generated::types::InstanceStatus`, an open
+/// enum, from typify's types and the mocks alike).
+pub const GENERATED_MODULE: &str = "generated";
 
 /// The tokens of `crate::<path>` for one of the [`CRATE_PATHS`].
 ///

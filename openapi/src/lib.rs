@@ -28,7 +28,7 @@ pub mod overlay;
 mod progenitor_input;
 pub mod yaml;
 
-pub use codegen::{GENERATED_HEADER, generation_settings};
+pub use codegen::GENERATED_HEADER;
 pub use error::PrepareError;
 
 /// Repository-relative name of the vendored spec, used in messages.
@@ -120,8 +120,8 @@ pub fn httpmock_source(
     overlay: Source<'_>,
     client_crate: &str,
 ) -> Result<String, PrepareError> {
-    let (_, input) = prepare_for_progenitor(spec, overlay)?;
-    codegen::httpmock(&input, spec.name, client_crate)
+    let (input, parsed) = prepare_for_progenitor(spec, overlay)?;
+    codegen::httpmock(&input, &parsed, spec.name, client_crate)
 }
 
 /// Parses a prepared document into openapiv3 types, naming the JSON path of

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use hypersender_openapi::crate_paths::{CRATE_PATHS, ROOT_TYPES};
+use hypersender_openapi::crate_paths::{CRATE_PATHS, GENERATED_MODULE, ROOT_TYPES};
 use hypersender_openapi::golden;
 use quote::ToTokens;
 
@@ -75,6 +75,7 @@ fn the_generated_client_names_only_listed_paths() {
             CRATE_PATHS
                 .iter()
                 .chain(ROOT_TYPES)
+                .chain(&[GENERATED_MODULE])
                 .any(|listed| under(&path, listed)),
             "the generated client names `crate::{path}`, which hypersender_openapi::crate_paths does not list"
         );

@@ -173,14 +173,130 @@ components:
     page_with_block(&format!("POST {MADE_PATH}"), &yaml)
 }
 
-/// The vendored spec's first component schema name.
-fn a_vendored_schema() -> String {
-    let spec = read(&workspace().join("openapi/hypersender-enterprise.yaml"));
-    let doc: serde_json::Value = yaml_serde::from_str(&spec).unwrap();
-    doc["components"]["schemas"]
-        .as_object()
-        .and_then(|schemas| schemas.keys().next().cloned())
-        .expect("the vendored spec has a schema")
+/// A page in the vendor's style publishing one operation (`paths` is the
+/// YAML under `paths:`), with `schemas` under `components.schemas` (none:
+/// a page without any, which the vendor has not published yet).
+fn page_of(method_and_path: &str, paths: &str, schemas: &str) -> String {
+    let (head, security_schemes) = spec_parts();
+    let schemas = if schemas.is_empty() {
+        String::new()
+    } else {
+        format!("  schemas:\n{schemas}")
+    };
+    let yaml = format!("{head}paths:\n{paths}components:\n{schemas}{security_schemes}");
+    page_with_block(method_and_path, &yaml)
+}
+
+const INSTANCE_PARAMETER: &str = "      parameters:
+        - name: instance
+          in: path
+          required: true
+          description: Instance UUID
+          schema:
+            type: string
+";
+
+/// Pages of shapes the vendor has not published (yet), each agreeing with
+/// the vendored spec: (page, text). A response documented only by its
+/// properties' examples, as the vendor's `InstanceResponse` is; a DELETE
+/// whose response is a schema of the page; a PUT with a JSON body, a query
+/// parameter and no response body, on a page without `components.schemas`.
+fn new_shape_pages() -> Vec<(String, String)> {
+    let dir = "/v1/api-reference/enterprise/instance-management";
+    let logout = page_of(
+        "POST /{instance}/logout",
+        &format!(
+            "  /{{instance}}/logout:
+    post:
+      tags:
+        - Instance Management
+      summary: Logout Instance
+      description: Unlinks the phone of an instance.
+{INSTANCE_PARAMETER}      responses:
+        '200':
+          description: Logged out
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  message:
+                    type: string
+                    example: Instance logged out.
+                  instance_id:
+                    type: string
+                    example: fa3d01c4-1234-4c0d-a12f-df319b612f8c
+"
+        ),
+        "",
+    );
+    let delete = page_of(
+        "DELETE /{instance}",
+        &format!(
+            "  /{{instance}}:
+    delete:
+      tags:
+        - Instance Management
+      summary: Delete Instance
+{INSTANCE_PARAMETER}      responses:
+        '200':
+          description: Deleted
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/DeletedInstance'
+"
+        ),
+        "    DeletedInstance:
+      type: object
+      properties:
+        deleted:
+          type: boolean
+          example: true
+        status:
+          type: string
+          enum:
+            - DELETED
+            - PENDING_DELETION
+",
+    );
+    let webhook = page_of(
+        "PUT /{instance}/webhook",
+        &format!(
+            "  /{{instance}}/webhook:
+    put:
+      tags:
+        - Instance Management
+      summary: Update Webhook
+{INSTANCE_PARAMETER}        - name: notify
+          in: query
+          schema:
+            type: boolean
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required:
+                - webhook_url
+              properties:
+                webhook_url:
+                  type: string
+                  format: uri
+                  example: https://yourdomain.com/webhooks/whatsapp
+      responses:
+        '204':
+          description: Updated
+"
+        ),
+        "",
+    );
+    vec![
+        (format!("{dir}/logout-instance.md"), logout),
+        (format!("{dir}/delete-instance.md"), delete),
+        (format!("{dir}/update-webhook.md"), webhook),
+    ]
 }
 
 struct Site {
@@ -443,23 +559,35 @@ async fn refresh_fails(test: &str, pages: &[(String, String)], extra: &[&str], e
 
 #[tokio::test]
 async fn a_conflicting_schema_names_both_pages() {
-    let schema = a_vendored_schema();
-    let conflicting = made_page(&format!("  schemas:\n    {schema}:\n      type: string\n"));
-    let (page, _) = a_recorded_page();
+    // Two made pages define one schema differently (whatever schemas the
+    // recorded pages have, or not).
+    let defines = |kind: &str| format!("    MadeUpSchema:\n      type: {kind}\n");
+    let second_page = "/v1/api-reference/enterprise/instance-management/made-up-twin.md";
     let mut pages = recorded_pages();
-    pages.push((MADE_PAGE.to_owned(), conflicting));
+    pages.push((
+        MADE_PAGE.to_owned(),
+        made_page(&format!("  schemas:\n{}", defines("string"))),
+    ));
+    pages.push((
+        second_page.to_owned(),
+        page_of(
+            "GET /made-up-twin",
+            "  /made-up-twin:\n    get:\n      summary: Made Up Twin\n      responses:\n        '200':\n          description: ok\n",
+            &defines("integer"),
+        ),
+    ));
     // The pages are named in path order.
-    let (first, second) = if page.as_str() < MADE_PAGE {
-        (page.as_str(), MADE_PAGE)
+    let (first, second) = if MADE_PAGE < second_page {
+        (MADE_PAGE, second_page)
     } else {
-        (MADE_PAGE, page.as_str())
+        (second_page, MADE_PAGE)
     };
     refresh_fails(
         "conflict",
         &pages,
         &[],
         &format!(
-            "error: schema `{schema}` is defined differently by page {first} and page {second}"
+            "error: schema `MadeUpSchema` is defined differently by page {first} and page {second}"
         ),
     )
     .await;
@@ -682,6 +810,7 @@ fn the_committed_tree_has_no_drift_against_its_recorded_pages() {
 async fn a_new_vendor_operation_flows_into_the_generated_code_with_no_hand_edit() {
     let mut pages = recorded_pages();
     pages.push((MADE_PAGE.to_owned(), made_page("")));
+    pages.extend(new_shape_pages());
     let site = Site::new(&pages).await;
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("xtask-regeneration");
     let _ = std::fs::remove_dir_all(&root);
@@ -728,8 +857,44 @@ async fn a_new_vendor_operation_flows_into_the_generated_code_with_no_hand_edit(
             "{expected} is generated"
         );
     }
+    // The new shapes: a catalog example for each response with a body
+    // (built from the properties' examples where the vendor gives no
+    // other), other HTTP methods, no response body.
+    for expected in [
+        "fn logout_instance(&self, instance: impl ::std::convert::Into<::std::string::String>",
+        r#"success_example: ::std::option::Option::Some("{\"message\":\"Instance logged out.\",\"instance_id\":\"fa3d01c4-1234-4c0d-a12f-df319b612f8c\"}""#,
+        "LogoutInstance(types::LogoutInstanceResponse)",
+        "method: Method::Delete",
+        r#"success_example: ::std::option::Option::Some("{\"deleted\":true,\"status\":\"DELETED\"}""#,
+        "DeleteInstance(types::DeletedInstance)",
+        "method: Method::Put",
+        "UpdateWebhook(())",
+        "pub fn notify(mut self, value: bool) -> Self",
+        r#"example: ::std::option::Option::Some("{\"webhook_url\":\"https://yourdomain.com/webhooks/whatsapp\"}""#,
+    ] {
+        let flat: String = expected.split_whitespace().collect();
+        assert!(
+            items.iter().any(|item| item.contains(&flat)),
+            "{expected} is generated"
+        );
+    }
+    let entries: Vec<&String> = items
+        .iter()
+        .filter(|item| item.contains(":Operation=Operation{") && !item.contains("pubmod"))
+        .collect();
+    let catalog_entries = entries.len();
+    let without_example = entries
+        .iter()
+        .filter(|item| item.contains("success_example:::std::option::Option::None"))
+        .count();
+    assert_eq!(
+        without_example, 1,
+        "only the operation without a response body"
+    );
+    assert!(catalog_entries >= 9, "{catalog_entries} catalog entries");
     let mocks = read(&root.join("mock/generated/httpmock.rs"));
     assert!(mocks.contains("fn made_up_operation<F>(&self, config_fn: F)"));
+    assert!(mocks.contains("fn delete_instance<F>(&self, config_fn: F)"));
     let contract: serde_json::Value =
         serde_json::from_str(&read(&root.join("openapi/generated/openapi.json"))).unwrap();
     let operation = &contract["paths"][MADE_PATH]["post"];

@@ -29,7 +29,12 @@ pub struct Operation {
     pub rate_limit: Option<RateLimit>,
     /// The lowest documented success status.
     pub success_status: u16,
-    /// The documented success example, as JSON text.
+    /// The documented success example, as JSON text; where the vendor
+    /// documents only the examples of the response's properties (as for
+    /// `InstanceResponse`), one built from them, as mock servers such as
+    /// Prism do (a property without an example gets the first documented
+    /// value of an enum or a placeholder of its type). `None`: the response
+    /// has no body, or a schema that gives nothing to build one from.
     pub success_example: Option<&'static str>,
 }
 
@@ -84,6 +89,10 @@ pub struct Parameter {
     pub description: &'static str,
     /// What its value must be.
     pub rule: Rule,
+    /// A value that meets the rule, as JSON text: the documented example,
+    /// else one built from the schema (its example, the first documented
+    /// value, or a placeholder of its type).
+    pub example: Option<&'static str>,
 }
 
 /// Where a parameter goes.
@@ -119,6 +128,9 @@ pub struct Body {
     pub required: bool,
     /// The properties of an object body (empty for other bodies).
     pub fields: &'static [Field],
+    /// A body, as JSON text: the documented example, else one built from
+    /// the properties' examples.
+    pub example: Option<&'static str>,
 }
 
 /// One property of an object body.

@@ -71,6 +71,7 @@ fn entry(plan: &Plan<'_>) -> TokenStream {
         let required = parameter.required;
         let description = &parameter.description;
         let rule = rule(&parameter.rule);
+        let example = optional_str(parameter.example.as_deref());
         quote! {
             Parameter {
                 name: #name,
@@ -78,6 +79,7 @@ fn entry(plan: &Plan<'_>) -> TokenStream {
                 required: #required,
                 description: #description,
                 rule: #rule,
+                example: #example,
             }
         }
     });
@@ -98,7 +100,8 @@ fn entry(plan: &Plan<'_>) -> TokenStream {
                     }
                 }
             });
-            quote!(::std::option::Option::Some(Body { required: #required, fields: &[#(#fields),*] }))
+            let example = optional_str(body.example.as_deref());
+            quote!(::std::option::Option::Some(Body { required: #required, fields: &[#(#fields),*], example: #example }))
         }
         None => quote!(::std::option::Option::None),
     };

@@ -16,8 +16,6 @@ mod rust_types;
 mod sdk_layer;
 pub(crate) mod spec_model;
 
-pub use progenitor::generation_settings;
-
 use openapiv3::OpenAPI;
 use quote::quote;
 use serde_json::Value;
@@ -44,12 +42,13 @@ pub(crate) fn client(
     file: &str,
 ) -> Result<String, PrepareError> {
     let operations = spec_model::operations(contract, file)?;
-    let types = progenitor::types(parsed, file)?;
-    let signatures = rust_types::signatures(input, &types, file)?;
+    let open_enum_names = open_enums::names(input);
+    let types = progenitor::types(parsed, &open_enum_names, file)?;
+    let signatures = rust_types::signatures(input, &types, &open_enum_names, file)?;
     let plans = sdk_layer::plans(&operations, &signatures, file)?;
     let sdk = sdk_layer::generate(&plans);
     let catalog = catalog::generate(&plans);
-    let open_enums = open_enums::generate(contract, file)?;
+    let open_enums = open_enums::generate(input, &open_enum_names, file)?;
     let type_tokens = &types.tokens;
     let root_types = ROOT_TYPES.iter().map(|name| quote::format_ident!("{name}"));
     let api_version = &parsed.info.version;
@@ -65,6 +64,8 @@ pub(crate) fn client(
         pub mod types {
             #type_tokens
 
+            #open_enums
+
             pub use crate::{#(#root_types),*};
         }
 
@@ -74,8 +75,6 @@ pub(crate) fn client(
         #sdk
 
         #catalog
-
-        #open_enums
     };
     format(tokens, file, "the generated client")
 }
@@ -83,11 +82,13 @@ pub(crate) fn client(
 /// progenitor's typed httpmock mocks, for a crate that depends on the
 /// client as `client_crate`.
 pub(crate) fn httpmock(
+    input: &Value,
     progenitor_input: &OpenAPI,
     file: &str,
     client_crate: &str,
 ) -> Result<String, PrepareError> {
-    let mut mocks = progenitor::httpmock(progenitor_input, file, client_crate)?;
+    let open_enum_names = open_enums::names(input);
+    let mut mocks = progenitor::httpmock(progenitor_input, &open_enum_names, file, client_crate)?;
     let operations = progenitor_input.operations().count();
     let wrapped = expose_secrets_in_mocks(&mut mocks, client_crate, file)?;
     if wrapped < operations {
@@ -175,7 +176,7 @@ mod tests {
             }
         }))
         .unwrap();
-        let source = httpmock(&spec, "spec.yaml", "hypersender").unwrap();
+        let source = httpmock(&serde_json::json!({}), &spec, "spec.yaml", "hypersender").unwrap();
         assert_eq!(
             source
                 .matches("::hypersender::with_exposed_secrets(||")

@@ -1,9 +1,10 @@
-//! Forward-compatible Rust enums for the spec's string enums that the
-//! client replaces (`InstanceStatus`): one variant per documented value
-//! (documented from `x-enumDescriptions`), plus `Unknown` keeping the raw
-//! text of a value the server adds later. A value the vendor adds to the
-//! spec becomes a variant with no hand edit; the generic half (parsing,
-//! serde) is the client's `open_enum!`.
+//! Forward-compatible Rust enums, in `types`, for the spec's component
+//! schemas that are string enums (`InstanceStatus`): one variant per
+//! documented value (documented from `x-enumDescriptions`), plus `Unknown`
+//! keeping the raw text of a value the server adds later. A value the
+//! vendor adds becomes a variant, and an enum schema it adds an open enum,
+//! with no hand edit; the generic half (parsing, serde) is the client's
+//! `open_enum!`.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::TokenStream;
@@ -13,29 +14,79 @@ use serde_json::Value;
 use crate::PrepareError;
 use crate::crate_paths::crate_path;
 
-/// The component schemas generated as open enums (each also a replacement
-/// type, see `progenitor::REPLACEMENTS`).
-pub const OPEN_ENUMS: [&str; 1] = ["InstanceStatus"];
+/// The component schemas of `document` (progenitor's input) generated as
+/// open enums: every one that is an enum of strings, except the schemas the
+/// crate has hand-written types for. Each is also a replacement type (see
+/// `progenitor::generation_settings`), so typify never writes a strict
+/// enum that a new value from the server would fail.
+pub(crate) fn names(document: &Value) -> Vec<String> {
+    document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(name, schema)| !is_hand_written(name) && is_string_enum(schema))
+        .map(|(name, _)| name.clone())
+        .collect()
+}
 
-/// The open enums of `contract` (named `file` in errors); a schema the spec
-/// does not define is left out (the client then fails to compile where it
-/// names it, which is where a maintainer must look).
-pub(crate) fn generate(contract: &Value, file: &str) -> Result<TokenStream, PrepareError> {
-    let enums = OPEN_ENUMS
+fn is_hand_written(name: &str) -> bool {
+    super::progenitor::REPLACEMENTS
         .iter()
-        .filter(|name| {
-            contract
-                .pointer(&format!("/components/schemas/{name}"))
-                .is_some()
-        })
-        .map(|name| open_enum(contract, name, file))
+        .any(|(replaced, _)| *replaced == name)
+}
+
+/// `enum` of strings only, and no type other than `string`.
+pub(crate) fn is_string_enum(schema: &Value) -> bool {
+    let values = schema.get("enum").and_then(Value::as_array);
+    let typed = schema
+        .get("type")
+        .and_then(Value::as_str)
+        .is_none_or(|kind| kind == "string");
+    typed && values.is_some_and(|values| !values.is_empty() && values.iter().all(Value::is_string))
+}
+
+/// The open enums `names` of `document` (named `file` in errors).
+pub(crate) fn generate(
+    document: &Value,
+    names: &[String],
+    file: &str,
+) -> Result<TokenStream, PrepareError> {
+    let enums = names
+        .iter()
+        .map(|name| open_enum(document, name, file))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(quote!(#(#enums)*))
 }
 
-fn open_enum(contract: &Value, name: &str, file: &str) -> Result<TokenStream, PrepareError> {
+/// A Rust variant name per value (`SCAN_QR_CODE` is `ScanQrCode`), each a
+/// valid identifier and none twice (`a-b` and `A_B` are `AB` and `AB2`).
+fn variant_names(values: &[&str]) -> Vec<proc_macro2::Ident> {
+    let mut taken: Vec<String> = vec!["Unknown".to_owned()];
+    values
+        .iter()
+        .map(|value| {
+            let camel = value.to_upper_camel_case();
+            let base = match camel.chars().next() {
+                Some(first) if first.is_ascii_alphabetic() => camel,
+                Some(_) => format!("V{camel}"),
+                None => "Empty".to_owned(),
+            };
+            let mut name = base.clone();
+            let mut n = 2;
+            while taken.contains(&name) || syn::parse_str::<syn::Ident>(&name).is_err() {
+                name = format!("{base}{n}");
+                n += 1;
+            }
+            taken.push(name.clone());
+            format_ident!("{name}")
+        })
+        .collect()
+}
+
+fn open_enum(document: &Value, name: &str, file: &str) -> Result<TokenStream, PrepareError> {
     let pointer = format!("/components/schemas/{name}");
-    let schema = contract.pointer(&pointer).ok_or_else(|| {
+    let schema = document.pointer(&pointer).ok_or_else(|| {
         PrepareError::at(
             file,
             &pointer,
@@ -52,10 +103,7 @@ fn open_enum(contract: &Value, name: &str, file: &str) -> Result<TokenStream, Pr
         })?;
     let descriptions = schema.get("x-enumDescriptions");
     let ident = format_ident!("{name}");
-    let variants: Vec<_> = values
-        .iter()
-        .map(|value| format_ident!("{}", value.to_upper_camel_case()))
-        .collect();
+    let variants = variant_names(&values);
     let variant_docs = values.iter().map(|value| {
         let meaning = descriptions
             .and_then(|d| d.get(*value))
@@ -103,4 +151,43 @@ fn open_enum(contract: &Value, name: &str, file: &str) -> Result<TokenStream, Pr
 
         #open_enum!(#ident, #what);
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_value_gets_a_distinct_variant_name() {
+        let names: Vec<String> =
+            variant_names(&["SCAN_QR_CODE", "a-b", "A_B", "3D", "", "Self", "unknown"])
+                .into_iter()
+                .map(|ident| ident.to_string())
+                .collect();
+        assert_eq!(
+            names,
+            [
+                "ScanQrCode",
+                "AB",
+                "AB2",
+                "V3d",
+                "Empty",
+                "Self2",
+                "Unknown2"
+            ]
+        );
+    }
+
+    #[test]
+    fn string_enum_components_are_open_enums() {
+        let document = json!({"components": {"schemas": {
+            "InstanceStatus": {"type": "string", "enum": ["A"]},
+            "Kind": {"enum": ["x", "y"]},
+            "Count": {"type": "integer", "enum": [1, 2]},
+            "Name": {"type": "string"},
+            "Timestamp": {"type": "string", "enum": ["now"]}
+        }}});
+        assert_eq!(names(&document), ["InstanceStatus", "Kind"]);
+    }
 }

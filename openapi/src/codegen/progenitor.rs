@@ -24,11 +24,10 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeIm
 use crate::PrepareError;
 use crate::crate_paths;
 
-/// Component schemas replaced by types at the `hypersender` crate's root:
-/// (schema name, traits the type implements).
-pub const REPLACEMENTS: [(&str, &[TypeImpl]); 5] = [
-    // Forward compatible: an unknown status decodes instead of failing a list.
-    ("InstanceStatus", &[TypeImpl::Display, TypeImpl::FromStr]),
+/// Component schemas replaced by hand-written types at the `hypersender`
+/// crate's root: (schema name, traits the type implements). (String enum
+/// schemas are replaced too, by the generated open enums in `types`.)
+pub const REPLACEMENTS: [(&str, &[TypeImpl]); 4] = [
     // Keeps the raw text of a timestamp in an unexpected shape.
     ("Timestamp", &[TypeImpl::Display, TypeImpl::FromStr]),
     // Secret: redacted in Debug, masked when serialized, no Display.
@@ -40,12 +39,14 @@ pub const REPLACEMENTS: [(&str, &[TypeImpl]); 5] = [
     ("ErrorBody", &[TypeImpl::Default]),
 ];
 
-/// The one set of progenitor settings every output is generated with.
+/// The one set of progenitor settings every output is generated with, for
+/// a spec whose `open_enums` (see `open_enums::names`) the generator writes
+/// itself.
 ///
 /// The positional interface turns typify's struct builders off: the SDK
 /// layer writes the request builders, so `types` holds only what users
 /// see. Nothing uses progenitor's own client.
-pub fn generation_settings() -> GenerationSettings {
+pub fn generation_settings(open_enums: &[String]) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Positional)
@@ -58,6 +59,14 @@ pub fn generation_settings() -> GenerationSettings {
             schema,
             crate_paths::root_type(schema),
             impls.iter().cloned(),
+        );
+    }
+    // Forward compatible: an unknown value decodes instead of failing.
+    for schema in open_enums {
+        settings.with_replacement(
+            schema,
+            format!("crate::{}::types::{schema}", crate_paths::GENERATED_MODULE),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }
     settings
@@ -81,8 +90,12 @@ impl TypeSpace {
 /// what it cannot generate), and takes its type space: the component
 /// schemas, which are all the SDK layer names (see `progenitor_input`).
 /// progenitor's client itself is not used.
-pub(crate) fn types(spec: &OpenAPI, file: &str) -> Result<TypeSpace, PrepareError> {
-    let mut generator = Generator::new(&generation_settings());
+pub(crate) fn types(
+    spec: &OpenAPI,
+    open_enums: &[String],
+    file: &str,
+) -> Result<TypeSpace, PrepareError> {
+    let mut generator = Generator::new(&generation_settings(open_enums));
     without_panics(|| generator.generate_tokens(spec))
         .map_err(|reason| PrepareError::in_file(file, reason))?;
     let type_space = generator.get_type_space();
@@ -96,10 +109,11 @@ pub(crate) fn types(spec: &OpenAPI, file: &str) -> Result<TypeSpace, PrepareErro
 /// on the client as `client_crate`.
 pub(crate) fn httpmock(
     spec: &OpenAPI,
+    open_enums: &[String],
     file: &str,
     client_crate: &str,
 ) -> Result<syn::File, PrepareError> {
-    let mut generator = Generator::new(&generation_settings());
+    let mut generator = Generator::new(&generation_settings(open_enums));
     let tokens = without_panics(|| generator.httpmock(spec, client_crate))
         .map_err(|reason| PrepareError::in_file(file, reason))?;
     syn::parse2(tokens).map_err(|e| {
@@ -169,7 +183,7 @@ mod tests {
             }}
         }))
         .unwrap();
-        let space = types(&spec, "spec.yaml").unwrap();
+        let space = types(&spec, &["InstanceStatus".to_owned()], "spec.yaml").unwrap();
         assert!(space.names("MadeUpThing"));
         assert!(space.names("OtherThingResponse"));
         let text = space.tokens.to_string();
@@ -179,8 +193,8 @@ mod tests {
             "component types name each other by name: {text}"
         );
         assert!(
-            text.contains("crate :: InstanceStatus"),
-            "replaced schemas are the crate's types: {text}"
+            text.contains("crate :: generated :: types :: InstanceStatus"),
+            "open enums are the generator's own: {text}"
         );
         assert!(
             !text.contains("pub struct InstanceStatus") && !text.contains("pub mod builder"),

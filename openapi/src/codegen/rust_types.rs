@@ -90,11 +90,13 @@ pub(crate) struct Signature {
 pub(crate) fn signatures(
     input: &Value,
     space: &TypeSpace,
+    open_enums: &[String],
     file: &str,
 ) -> Result<BTreeMap<String, Signature>, PrepareError> {
     let reader = Reader {
         document: input,
         space,
+        open_enums,
     };
     let mut signatures = BTreeMap::new();
     let Some(paths) = input.get("paths").and_then(Value::as_object) else {
@@ -122,6 +124,8 @@ pub(crate) fn signatures(
 struct Reader<'a> {
     document: &'a Value,
     space: &'a TypeSpace,
+    /// Types the generator writes into `types` itself.
+    open_enums: &'a [String],
 }
 
 impl Reader<'_> {
@@ -224,7 +228,7 @@ impl Reader<'_> {
         if REPLACEMENTS.iter().any(|(replaced, _)| *replaced == name) {
             return Ok(RustType::Root(name.to_owned()));
         }
-        if self.space.names(name) {
+        if self.space.names(name) || self.open_enums.iter().any(|e| e == name) {
             Ok(RustType::Generated(name.to_owned()))
         } else {
             // Upgrade place 1 (see `progenitor`): typify must name a

@@ -41,12 +41,18 @@ pub(crate) struct ParameterModel {
     pub required: bool,
     pub description: String,
     pub rule: RuleModel,
+    /// A value, as compact JSON: the documented example, else one built
+    /// from the schema.
+    pub example: Option<String>,
 }
 
 /// A JSON request body.
 #[derive(Debug, Clone)]
 pub(crate) struct BodyModel {
     pub required: bool,
+    /// A body, as compact JSON: the documented example, else one built from
+    /// the properties' examples.
+    pub example: Option<String>,
     /// The properties of an object body, in document order; empty for any
     /// other body.
     pub fields: Vec<FieldModel>,
@@ -230,6 +236,11 @@ impl<'a> Reader<'a> {
                     || text("in") == "path",
                 description: text("description").trim().to_owned(),
                 rule: self.rule(parameter.get("schema")),
+                example: parameter
+                    .get("example")
+                    .cloned()
+                    .or_else(|| self.built_example(parameter.get("schema")?, 0))
+                    .map(|example| example.to_string()),
             };
             parameters.retain(|p| !(p.name == model.name && p.location == model.location));
             if !crate::progenitor_input::is_client_supplied(&model.name, &model.location) {
@@ -241,7 +252,13 @@ impl<'a> Reader<'a> {
 
     fn body(&self, request_body: Option<&'a Value>) -> Option<BodyModel> {
         let request_body = self.resolve(request_body?);
-        let schema = request_body.pointer("/content/application~1json/schema")?;
+        let media = request_body.pointer("/content/application~1json")?;
+        let schema = media.get("schema")?;
+        let example = media
+            .get("example")
+            .cloned()
+            .or_else(|| self.built_example(schema, 0))
+            .map(|example| example.to_string());
         let (schema, _) = self.schema(schema);
         let required: Vec<&str> = schema
             .get("required")
@@ -265,6 +282,7 @@ impl<'a> Reader<'a> {
             .unwrap_or_default();
         Some(BodyModel {
             required: request_body.get("required").and_then(Value::as_bool) == Some(true),
+            example,
             fields,
         })
     }

@@ -26,6 +26,10 @@
 //!     `String`s rather than a newtype per rule holder;
 //!   - an inline parameter schema loses its `enum` (the catalog checks the
 //!     values), so that no operation needs a type of its own for one;
+//!   - so does any other enum of strings that is not a component schema
+//!     (a property's): it becomes a `String` whose doc lists the values, so
+//!     that a value the server adds never fails a response (component
+//!     enums become open enums, see the SDK layer);
 //!   - component schemas get Rust type names and inline body and response
 //!     objects become components ([`hoist`]), so every type the SDK layer
 //!     names is `types::<Schema>`;
@@ -81,6 +85,7 @@ pub fn adapt(document: &mut Value, file: &str) -> Result<(), PrepareError> {
         Ok(())
     })?;
     rewrite_schemas_for_typify(document);
+    plain_inline_enums(document);
     inline_plain_strings(document);
     hoist::rust_schema_names(document, file)?;
     hoist::inline_schemas_to_components(document, file)?;
@@ -97,6 +102,68 @@ fn plain_parameter_values(holder: &mut Map<String, Value>) {
             }
         }
     }
+}
+
+/// Every enum of strings below a component schema's root, and in the
+/// operations, becomes a plain string documented with its values.
+fn plain_inline_enums(document: &mut Value) {
+    if let Some(schemas) = document
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for schema in schemas.values_mut().filter_map(Value::as_object_mut) {
+            for (key, child) in schema.iter_mut() {
+                if !is_data_key(key) {
+                    plain_enums_in(child);
+                }
+            }
+        }
+    }
+    if let Some(paths) = document.get_mut("paths") {
+        plain_enums_in(paths);
+    }
+}
+
+fn plain_enums_in(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            plain_enum(map);
+            for (key, child) in map.iter_mut() {
+                if !is_data_key(key) {
+                    plain_enums_in(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(plain_enums_in),
+        _ => {}
+    }
+}
+
+/// A string enum schema (null allowed) as a string documented with its values.
+fn plain_enum(map: &mut Map<String, Value>) {
+    let Some(Value::Array(values)) = map.get("enum") else {
+        return;
+    };
+    let strings: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+    let only_strings = values.iter().all(|v| v.is_string() || v.is_null());
+    if strings.is_empty() || !only_strings {
+        return;
+    }
+    let listed = format!("One of `{}`.", strings.join("`, `"));
+    let description = match map
+        .get("description")
+        .and_then(Value::as_str)
+        .map(str::trim)
+    {
+        Some(own) if !own.is_empty() => format!("{own} {listed}"),
+        _ => listed,
+    };
+    map.shift_remove("enum");
+    map.insert("description".into(), Value::String(description));
+}
+
+fn is_data_key(key: &str) -> bool {
+    key == "example" || key == "examples" || key.starts_with("x-")
 }
 
 /// See the module docs; hand-written replacement types are never inlined.
@@ -303,6 +370,29 @@ mod tests {
         assert_eq!(
             schemas["Thing"]["properties"]["count"]["maxLength"], 3,
             "only strings lose them"
+        );
+    }
+
+    #[test]
+    fn inline_enums_become_documented_strings_and_component_enums_stay() {
+        let mut doc = json!({"components": {"schemas": {
+            "Kind": {"type": "string", "enum": ["a", "b"]},
+            "Thing": {"type": "object", "properties": {
+                "state": {"type": "string", "enum": ["ON", "OFF", null], "description": "The state."},
+                "level": {"type": "integer", "enum": [1, 2]},
+                "kind": {"$ref": "#/components/schemas/Kind"}
+            }}
+        }}});
+        plain_inline_enums(&mut doc);
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["Kind"]["enum"], json!(["a", "b"]));
+        assert_eq!(
+            schemas["Thing"]["properties"]["state"],
+            json!({"type": "string", "description": "The state. One of `ON`, `OFF`."})
+        );
+        assert_eq!(
+            schemas["Thing"]["properties"]["level"]["enum"],
+            json!([1, 2])
         );
     }
 
