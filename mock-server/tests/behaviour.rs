@@ -62,7 +62,13 @@ async fn call(
     let response = request.send().await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.json().await.unwrap();
+    // An operation without a response body answers none.
+    let bytes = response.bytes().await.unwrap();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap()
+    };
     Reply {
         status,
         headers,

@@ -183,17 +183,17 @@ fn random_spec_valid_responses_decode_for_every_operation() {
     let mut decoded = 0;
     for operation in catalog::OPERATIONS {
         let (schema, body) = operation_schemas(operation);
-        if schema.is_null() {
-            continue;
-        }
-        // A valid request: every required parameter, a valid body.
+        // A valid request: every required parameter (the catalog's example
+        // where there is one), a valid body.
         let mut arguments = operation.parameters.iter().filter(|p| p.required).fold(
             Arguments::new(),
             |arguments, p| {
-                let value = if p.location == Location::Path {
-                    "fa3d01c4"
-                } else {
-                    "x"
+                let value = match (p.location, p.example) {
+                    (Location::Path, _) | (_, None) => "fa3d01c4".to_owned(),
+                    (_, Some(example)) => match serde_json::from_str(example).unwrap() {
+                        Value::String(text) => text,
+                        other => other.to_string(),
+                    },
                 };
                 arguments.value(p.name, value)
             },
@@ -202,6 +202,17 @@ fn random_spec_valid_responses_decode_for_every_operation() {
             let mut runner = TestRunner::deterministic();
             let value = valid(body).new_tree(&mut runner).unwrap().current();
             arguments = arguments.body(value);
+        }
+        if schema.is_null() {
+            // No response body: an empty one decodes.
+            let mut mock = server.mock(|_, then| {
+                then.status(operation.success_status);
+            });
+            let result = runtime.block_on(client.call(operation.id, &arguments));
+            mock.delete();
+            assert!(result.is_ok(), "{}: {result:?}", operation.id);
+            decoded += 1;
+            continue;
         }
         let mut runner = TestRunner::new(Config {
             cases: 40,
@@ -232,6 +243,6 @@ fn random_spec_valid_responses_decode_for_every_operation() {
     assert_eq!(
         decoded,
         catalog::OPERATIONS.len(),
-        "every operation has a JSON success schema"
+        "every operation answers what the spec says"
     );
 }
