@@ -1,23 +1,22 @@
-//! Draws a QR code in the terminal from the PNG the API sends.
-//!
-//! The image is read back into its grid of modules (located by the top-left
-//! finder pattern, then sampled at each module's centre) and drawn with
-//! half-block characters, two module rows per text line, light modules as
-//! blocks (the convention of `qrencode -t UTF8`, made for dark terminals).
-//! On a terminal the lines also set white-on-black colours, so the code
-//! scans whatever the theme.
+//! Draws a QR code in the terminal from the PNG the API sends: the PNG is
+//! decoded (`png`), the code in it read (`rqrr`), and the same content
+//! drawn again (`qrcode`) with half-block characters, two module rows per
+//! text line, light modules as blocks (the convention of `qrencode -t
+//! UTF8`, made for dark terminals). On a terminal the lines also set
+//! white-on-black colours, so the code scans whatever the theme.
 
 use std::fmt;
 use std::io::Cursor;
 
-/// Light modules drawn around the code; scanners need a margin.
-const QUIET_ZONE: usize = 2;
+use qrcode::render::Renderer;
+use qrcode::render::unicode::Dense1x2;
+use qrcode::{EcLevel, QrCode, Version};
+
+/// Light modules drawn around the code; scanners need a margin (two is
+/// enough on a screen, and keeps the code small in a terminal).
+const QUIET_ZONE: u32 = 2;
 /// Images larger than this are not QR codes from this API.
 const MAX_PNG_BYTES: usize = 16 * 1024 * 1024;
-/// QR codes are 21 (version 1) to 177 (version 40) modules across.
-const SIDES: std::ops::RangeInclusive<usize> = 21..=177;
-/// Finder patterns are 7 modules across.
-const FINDER: usize = 7;
 
 /// Why a QR code could not be drawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,102 +30,67 @@ impl fmt::Display for QrImageError {
 
 impl std::error::Error for QrImageError {}
 
-/// A QR code's modules, row by row (`true` is dark).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Modules {
-    side: usize,
-    dark: Vec<bool>,
-}
-
-impl Modules {
-    fn is_dark(&self, row: usize, column: usize) -> bool {
-        row < self.side && column < self.side && self.dark[row * self.side + column]
-    }
-}
-
 impl From<hypersender::InvalidQrCode> for QrImageError {
     fn from(error: hypersender::InvalidQrCode) -> Self {
         Self(error.to_string())
     }
 }
 
-/// Reads the modules of the QR code in a PNG image.
-pub fn modules(png: &[u8]) -> Result<Modules, QrImageError> {
+/// The QR code in a PNG image, read back into a code to draw.
+pub fn read(png: &[u8]) -> Result<QrCode, QrImageError> {
     let image = Grayscale::decode(png)?;
-    let (left, top, width, height) = image
-        .dark_bounds()
-        .ok_or_else(|| QrImageError("the image has no dark pixels".into()))?;
-    let finder_run = (left..left + width)
-        .take_while(|&x| image.is_dark(x, top))
-        .count();
-    let module = finder_run as f64 / FINDER as f64;
-    let side = (width as f64 / module).round() as usize;
-    let tall = (height as f64 / module).round() as usize;
-    if module < 1.0 || side != tall || !SIDES.contains(&side) || !(side - 17).is_multiple_of(4) {
-        return Err(not_a_qr_code(format!(
-            "its dark area is {width}x{height} pixels with a {finder_run}-pixel corner run"
-        )));
-    }
-    let pitch_x = width as f64 / side as f64;
-    let pitch_y = height as f64 / side as f64;
-    let dark = (0..side * side)
-        .map(|i| {
-            let x = left as f64 + ((i % side) as f64 + 0.5) * pitch_x;
-            let y = top as f64 + ((i / side) as f64 + 0.5) * pitch_y;
-            image.is_dark(x as usize, y as usize)
-        })
-        .collect();
-    let modules = Modules { side, dark };
-    if has_finder_patterns(&modules) {
-        Ok(modules)
-    } else {
-        Err(not_a_qr_code("its corners lack finder patterns".to_owned()))
-    }
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(image.width, image.height, |x, y| {
+            image.luma[y * image.width + x]
+        });
+    let grids = prepared.detect_grids();
+    let grid = grids
+        .first()
+        .ok_or_else(|| not_a_qr_code("no code found"))?;
+    let (meta, content) = grid
+        .decode()
+        .map_err(|e| not_a_qr_code(&format!("it does not decode: {e}")))?;
+    // The same version and error correction as the original, so the drawn
+    // code has its size; a content that does not fit them (it always
+    // should) is drawn at the size it needs.
+    let level = match meta.ecc_level {
+        0 => EcLevel::M,
+        1 => EcLevel::L,
+        2 => EcLevel::H,
+        _ => EcLevel::Q,
+    };
+    let version = i16::try_from(meta.version.0).unwrap_or(40);
+    QrCode::with_version(content.as_bytes(), Version::Normal(version), level)
+        .or_else(|_| QrCode::new(content.as_bytes()))
+        .map_err(|e| not_a_qr_code(&format!("its content cannot be drawn again: {e}")))
 }
 
-fn not_a_qr_code(why: String) -> QrImageError {
+fn not_a_qr_code(why: &str) -> QrImageError {
     QrImageError(format!("the image does not look like a QR code ({why})"))
 }
 
-/// The three 7x7 corner squares every QR code has: a dark ring, a light
-/// ring, a dark 3x3 centre.
-fn has_finder_patterns(modules: &Modules) -> bool {
-    let far = modules.side - FINDER;
-    [(0, 0), (0, far), (far, 0)].iter().all(|&(row, column)| {
-        (0..FINDER).all(|r| {
-            (0..FINDER).all(|c| {
-                let ring = r.min(c).min(FINDER - 1 - r).min(FINDER - 1 - c);
-                modules.is_dark(row + r, column + c) == (ring != 1)
-            })
-        })
-    })
-}
-
 /// The code as text, two module rows per line; `colors` adds ANSI colours.
-pub fn render(modules: &Modules, colors: bool) -> String {
-    let span = modules.side + 2 * QUIET_ZONE;
-    // Coordinates include the quiet zone; outside the code is light.
-    let light = |row: usize, column: usize| {
-        let inside = |v: usize| v.checked_sub(QUIET_ZONE);
-        match (inside(row), inside(column)) {
-            (Some(r), Some(c)) => !modules.is_dark(r, c),
-            _ => true,
-        }
-    };
+pub fn render(code: &QrCode, colors: bool) -> String {
+    let drawn = Renderer::<Dense1x2>::new(&code.to_colors(), code.width(), QUIET_ZONE)
+        // Light modules as blocks: inverted for dark terminals.
+        .dark_color(Dense1x2::Light)
+        .light_color(Dense1x2::Dark)
+        .build();
+    let mut lines: Vec<String> = drawn.lines().map(str::to_owned).collect();
+    // With an odd number of module rows the last line holds one row (quiet
+    // zone) over nothing, which the renderer draws as a half block; below
+    // the code is light too, so it is a whole one.
+    if (code.width() + 2 * QUIET_ZONE as usize) % 2 == 1
+        && let Some(last) = lines.last_mut()
+    {
+        *last = last.replace('\u{2580}', "\u{2588}");
+    }
     let mut text = String::new();
-    for row in (0..span).step_by(2) {
+    for line in lines {
         if colors {
             text.push_str("\x1b[97;40m");
         }
-        for column in 0..span {
-            let bottom = row + 1 >= span || light(row + 1, column);
-            text.push(match (light(row, column), bottom) {
-                (true, true) => '█',
-                (true, false) => '▀',
-                (false, true) => '▄',
-                (false, false) => ' ',
-            });
-        }
+        text.push_str(&line);
         if colors {
             text.push_str("\x1b[0m");
         }
@@ -135,7 +99,7 @@ pub fn render(modules: &Modules, colors: bool) -> String {
     text
 }
 
-/// An image as 8-bit luminance, transparency composited over white.
+/// A PNG as 8-bit luminance, alpha composed over white.
 struct Grayscale {
     width: usize,
     height: usize,
@@ -173,25 +137,6 @@ impl Grayscale {
             luma,
         })
     }
-
-    fn is_dark(&self, x: usize, y: usize) -> bool {
-        x < self.width && y < self.height && self.luma[y * self.width + x] < 128
-    }
-
-    /// Left, top, width and height of the smallest box holding every dark
-    /// pixel.
-    fn dark_bounds(&self) -> Option<(usize, usize, usize, usize)> {
-        let dark = |i: usize| self.luma[i] < 128;
-        let mut rows =
-            (0..self.height).filter(|&y| (0..self.width).any(|x| dark(y * self.width + x)));
-        let top = rows.next()?;
-        let bottom = rows.next_back().unwrap_or(top);
-        let mut columns =
-            (0..self.width).filter(|&x| (0..self.height).any(|y| dark(y * self.width + x)));
-        let left = columns.next()?;
-        let right = columns.next_back().unwrap_or(left);
-        Some((left, top, right - left + 1, bottom - top + 1))
-    }
 }
 
 fn luminance(color: png::ColorType, sample: &[u8]) -> u8 {
@@ -214,39 +159,33 @@ fn luminance(color: png::ColorType, sample: &[u8]) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use qrcode::{Color, QrCode};
+    use qrcode::Color;
 
-    /// The code's modules, as the qrcode crate made them.
-    fn reference(payload: &str) -> Modules {
-        let code = QrCode::new(payload.as_bytes()).unwrap();
-        Modules {
-            side: code.width(),
-            dark: code.to_colors().iter().map(|c| *c == Color::Dark).collect(),
-        }
-    }
-
-    /// How one pixel is stored, given whether it is dark.
     type Pixel = fn(bool) -> Vec<u8>;
 
-    /// Draws `modules` as a PNG: `scale` pixels per module, `margin`
-    /// modules of quiet zone, each pixel as `pixel(dark)` in `color`.
+    /// `code` as a PNG: `scale` pixels per module, `margin` modules around.
     fn encode(
-        modules: &Modules,
+        code: &QrCode,
         scale: usize,
         margin: usize,
         color: png::ColorType,
-        pixel: fn(bool) -> Vec<u8>,
+        pixel: Pixel,
     ) -> Vec<u8> {
-        let side = (modules.side + 2 * margin) * scale;
+        let colors = code.to_colors();
+        let modules = code.width();
+        let dark = |row: Option<usize>, column: Option<usize>| match (row, column) {
+            (Some(r), Some(c)) if r < modules && c < modules => {
+                colors[r * modules + c] == Color::Dark
+            }
+            _ => false,
+        };
+        let side = (modules + 2 * margin) * scale;
         let mut data = Vec::new();
         for y in 0..side {
             for x in 0..side {
-                let (row, column) = (
-                    (y / scale).checked_sub(margin),
-                    (x / scale).checked_sub(margin),
-                );
-                let dark = matches!((row, column), (Some(r), Some(c)) if modules.is_dark(r, c));
-                data.extend(pixel(dark));
+                let row = (y / scale).checked_sub(margin);
+                let column = (x / scale).checked_sub(margin);
+                data.extend(pixel(dark(row, column)));
             }
         }
         let mut png = Vec::new();
@@ -259,14 +198,18 @@ mod tests {
         png
     }
 
+    fn reference() -> QrCode {
+        QrCode::new(b"2@mock-pairing-reference,with-some-length-to-it").unwrap()
+    }
+
     #[test]
-    fn reads_the_modules_back_at_any_scale_and_colour_type() {
-        let expected = reference("2@mock-pairing-reference,with-some-length-to-it");
+    fn reads_the_code_back_at_any_scale_and_colour_type() {
+        let expected = reference();
         let cases: [(usize, usize, png::ColorType, Pixel); 5] = [
-            (1, 4, png::ColorType::Grayscale, |d| {
+            (2, 4, png::ColorType::Grayscale, |d| {
                 vec![if d { 0 } else { 255 }]
             }),
-            (3, 0, png::ColorType::Grayscale, |d| {
+            (3, 2, png::ColorType::Grayscale, |d| {
                 vec![if d { 20 } else { 230 }]
             }),
             (8, 4, png::ColorType::Rgb, |d| {
@@ -290,9 +233,10 @@ mod tests {
         ];
         for (scale, margin, color, pixel) in cases {
             let png = encode(&expected, scale, margin, color, pixel);
+            let read = read(&png).unwrap_or_else(|e| panic!("scale {scale}, {color:?}: {e}"));
             assert_eq!(
-                modules(&png),
-                Ok(expected.clone()),
+                read.to_colors(),
+                expected.to_colors(),
                 "scale {scale}, {color:?}"
             );
         }
@@ -300,16 +244,20 @@ mod tests {
 
     #[test]
     fn draws_two_module_rows_per_line_inside_a_quiet_zone() {
-        let code = reference("hi");
+        let code = QrCode::new(b"hi").unwrap();
         let text = render(&code, false);
         let lines: Vec<&str> = text.lines().collect();
-        let span = code.side + 2 * QUIET_ZONE;
+        let span = code.width() + 2 * QUIET_ZONE as usize;
         assert_eq!(lines.len(), span.div_ceil(2));
         assert!(lines.iter().all(|l| l.chars().count() == span));
         assert!(lines[0].chars().all(|c| c == '█'), "quiet zone is light");
+        assert!(
+            lines[lines.len() - 1].chars().all(|c| c == '█'),
+            "and so is below it"
+        );
         // Top-left finder pattern: module row 0 is dark, row 1 dark-light-dark;
         // they share text line 1, where light halves are drawn.
-        let finder: String = lines[1].chars().skip(QUIET_ZONE).take(FINDER).collect();
+        let finder: String = lines[1].chars().skip(QUIET_ZONE as usize).take(7).collect();
         assert_eq!(finder, " ▄▄▄▄▄ ");
         let colored = render(&code, true);
         assert!(
@@ -319,46 +267,38 @@ mod tests {
         );
     }
 
+    /// Why `png` cannot be drawn.
+    fn failure(png: &[u8]) -> String {
+        match read(png) {
+            Ok(_) => panic!("a bad image was read"),
+            Err(error) => error.to_string(),
+        }
+    }
+
     #[test]
     fn explains_what_is_wrong_with_a_bad_image() {
-        let error = |qr_code: &str| {
-            hypersender::QrCode::new(qr_code)
-                .png()
-                .map_err(QrImageError::from)
-                .and_then(|png| modules(&png))
-                .unwrap_err()
-                .to_string()
+        let error = |qr_code: &str| match hypersender::QrCode::new(qr_code).png() {
+            Ok(png) => failure(&png),
+            Err(invalid) => QrImageError::from(invalid).to_string(),
         };
         assert!(error("not base64!").contains("qr_code: not valid base64"));
         // The documentation's example is cut short.
         assert!(error("iVBORw0KGgoAAAANSUhEUgAAA...").contains("not valid base64"));
         assert!(error("aGVsbG8=").contains("qr_code: not a PNG image"));
-        let blank = encode(&reference("x"), 2, 0, png::ColorType::Grayscale, |_| {
-            vec![255]
-        });
-        assert!(
-            modules(&blank)
-                .unwrap_err()
-                .to_string()
-                .contains("no dark pixels")
-        );
-        let square = encode(&reference("x"), 2, 0, png::ColorType::Grayscale, |_| {
-            vec![0]
-        });
-        assert!(
-            modules(&square)
-                .unwrap_err()
-                .to_string()
-                .contains("does not look like a QR code")
-        );
-        let png = encode(&reference("x"), 4, 4, png::ColorType::Grayscale, |d| {
+        for (what, pixel) in [
+            ("blank", (|_| vec![255]) as Pixel),
+            ("all dark", |_| vec![0]),
+        ] {
+            let png = encode(&reference(), 2, 0, png::ColorType::Grayscale, pixel);
+            let message = failure(&png);
+            assert!(
+                message.contains("does not look like a QR code"),
+                "{what}: {message}"
+            );
+        }
+        let png = encode(&reference(), 4, 4, png::ColorType::Grayscale, |d| {
             vec![if d { 0 } else { 255 }]
         });
-        assert!(
-            modules(&png[..png.len() / 2])
-                .unwrap_err()
-                .to_string()
-                .contains("not a PNG")
-        );
+        assert!(failure(&png[..png.len() / 2]).contains("not a PNG"));
     }
 }

@@ -1,5 +1,5 @@
 //! The one skeleton of the build scripts that generate code (`client/` and
-//! `mock/`, with their `codegen` feature): regenerate a golden file from the
+//! `httpmock/`, with their `codegen` feature): regenerate a golden file from the
 //! vendored spec and the overlay into `$OUT_DIR`, where the crate includes
 //! it instead of the committed copy.
 

@@ -74,7 +74,7 @@ pub const FILES: [GoldenFile; 3] = [
         generate: crate::client_source,
     },
     GoldenFile {
-        path: "mock/generated/httpmock.rs",
+        path: "httpmock/generated/httpmock.rs",
         what: "the generated typed mocks",
         generate: httpmock_for_hypersender,
     },

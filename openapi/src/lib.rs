@@ -112,7 +112,7 @@ pub fn client_source(spec: Source<'_>, overlay: Source<'_>) -> Result<String, Pr
     codegen::client(&contract, &input, &parsed, spec.name)
 }
 
-/// The Rust source of the typed httpmock mocks (`mock/generated/httpmock.rs`),
+/// The Rust source of the typed httpmock mocks (`httpmock/generated/httpmock.rs`),
 /// from the same preparation and settings as [`client_source`], for a crate
 /// that depends on the client as `client_crate`.
 pub fn httpmock_source(

@@ -198,7 +198,12 @@ fn random_spec_valid_responses_decode_for_every_operation() {
                 arguments.value(p.name, value)
             },
         );
-        if let Some(body) = &body {
+        // The catalog's example body (documented, or built from the
+        // properties' examples), else one generated from the schema.
+        let example = operation.body.and_then(|b| b.example);
+        if let Some(example) = example {
+            arguments = arguments.body(serde_json::from_str(example).unwrap());
+        } else if let Some(body) = &body {
             let mut runner = TestRunner::deterministic();
             let value = valid(body).new_tree(&mut runner).unwrap().current();
             arguments = arguments.body(value);

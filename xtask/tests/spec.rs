@@ -892,7 +892,7 @@ async fn a_new_vendor_operation_flows_into_the_generated_code_with_no_hand_edit(
         "only the operation without a response body"
     );
     assert!(catalog_entries >= 9, "{catalog_entries} catalog entries");
-    let mocks = read(&root.join("mock/generated/httpmock.rs"));
+    let mocks = read(&root.join("httpmock/generated/httpmock.rs"));
     assert!(mocks.contains("fn made_up_operation<F>(&self, config_fn: F)"));
     assert!(mocks.contains("fn delete_instance<F>(&self, config_fn: F)"));
     let contract: serde_json::Value =

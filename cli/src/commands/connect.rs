@@ -167,8 +167,8 @@ impl<'a> View<'a> {
                 .map_err(|e| Failure::Local(format!("cannot write {}: {e}", path.display())))?;
         }
         let drawing = png
-            .and_then(|png| qr_terminal::modules(&png))
-            .map(|modules| qr_terminal::render(&modules, self.live))
+            .and_then(|png| qr_terminal::read(&png))
+            .map(|code| qr_terminal::render(&code, self.live))
             .map_err(Failure::Qr)?;
         if self.global.json {
             return Ok(());

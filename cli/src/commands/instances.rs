@@ -107,13 +107,13 @@ pub fn show_with_qr_code(
         return Ok(());
     }
     terminal::out_lines(&output::details(&value, INSTANCE_FIELDS));
-    let modules = png
-        .and_then(|png| qr_terminal::modules(&png))
+    let code = png
+        .and_then(|png| qr_terminal::read(&png))
         .map_err(Failure::Qr)?;
     // Drawn from the decoded image, not from server text.
     terminal::trusted_block(&format!(
         "\n{}\n",
-        qr_terminal::render(&modules, terminal::stdout_is_terminal())
+        qr_terminal::render(&code, terminal::stdout_is_terminal())
     ));
     terminal::out_line("Scan it in WhatsApp (Settings > Linked Devices) within about 60 seconds.");
     Ok(())

@@ -4,7 +4,7 @@
 
 fn main() -> std::process::ExitCode {
     #[cfg(feature = "codegen")]
-    return hypersender_openapi::build_script::generate("mock/generated/httpmock.rs");
+    return hypersender_openapi::build_script::generate("httpmock/generated/httpmock.rs");
     #[cfg(not(feature = "codegen"))]
     {
         println!("cargo::rerun-if-changed=build.rs");
