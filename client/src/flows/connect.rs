@@ -18,13 +18,17 @@ use tokio::time::Instant;
 use super::fleet::{Difference, Ensured};
 use super::pace::when_allowed;
 use super::wait::{health_interval, is_transient};
-use crate::types::{HealthResponse, InstanceResponse, InstanceWithQrCode};
-use crate::{Client, Error, InstanceStatus, QR_CODE_LIFETIME, QrCode};
+use crate::error::Error;
+use crate::generated::types::{
+    HealthResponse, InstanceResponse, InstanceStatus, InstanceWithQrCode,
+};
+use crate::runtime::Client;
+use crate::values::{QR_CODE_LIFETIME, QrCode};
 
 /// What a new (or reused) instance is connected with: the same
 /// description of an instance as a fleet's, so [`Client::connect`] finds or
 /// creates it exactly as [`Client::ensure_instance`] does.
-pub type ConnectRequest = crate::DesiredInstance;
+pub type ConnectRequest = super::fleet::DesiredInstance;
 
 /// How [`Client::connect`] proceeds.
 #[derive(Debug, Clone, PartialEq, Eq)]

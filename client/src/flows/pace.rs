@@ -6,7 +6,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::{Client, Error};
+use crate::error::Error;
+use crate::runtime::Client;
 
 /// Sends with `send` once the client's limiter allows `operation`, and again
 /// after a 429 (its `Retry-After`, or a second).

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::types::HealthResponse;
-use crate::{Client, Error, InstanceStatus};
+use crate::error::Error;
+use crate::generated::types::{HealthResponse, InstanceStatus};
+use crate::runtime::Client;
 
 /// Called with each health seen while waiting.
 type OnHealth = Arc<dyn Fn(&HealthResponse) + Send + Sync>;

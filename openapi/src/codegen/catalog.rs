@@ -8,7 +8,7 @@ use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::sdk_layer::Plan;
+use super::plan::Plan;
 use super::spec_model::RuleModel;
 use crate::crate_paths::crate_path;
 

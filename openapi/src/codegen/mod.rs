@@ -11,6 +11,7 @@
 
 mod catalog;
 mod open_enums;
+mod plan;
 mod progenitor;
 mod rust_types;
 mod sdk_layer;
@@ -45,7 +46,7 @@ pub(crate) fn client(
     let open_enum_names = open_enums::names(input);
     let types = progenitor::types(parsed, &open_enum_names, file)?;
     let signatures = rust_types::signatures(input, &types, &open_enum_names, file)?;
-    let plans = sdk_layer::plans(&operations, &signatures, file)?;
+    let plans = plan::plans(&operations, &signatures, file)?;
     let sdk = sdk_layer::generate(&plans);
     let catalog = catalog::generate(&plans);
     let open_enums = open_enums::generate(input, &open_enum_names, file)?;

@@ -12,132 +12,13 @@
 //! - `Client::call(operation, arguments)`: the same builders driven by name,
 //!   for the CLI's `api` command, and its `Response`.
 
-use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::rust_types::{RustType, Signature};
-use super::spec_model::{FieldModel, OperationModel, ParameterModel, RuleModel};
-use crate::PrepareError;
+use super::plan::{Plan, PlannedBody, PlannedField, Value};
+use super::rust_types::RustType;
+use super::spec_model::{OperationModel, ParameterModel, RuleModel};
 use crate::crate_paths::crate_path;
-
-/// Names a builder uses for itself; a body field with one of these names
-/// gets a `body_` prefix.
-const RESERVED: [&str; 4] = ["client", "send", "body", "new"];
-
-/// One operation with everything the generator derives from it.
-pub(crate) struct Plan<'a> {
-    pub model: &'a OperationModel,
-    /// The request builder's name (`CheckHealth`).
-    pub builder: Ident,
-    /// Its catalog entry (`CHECK_HEALTH`).
-    pub catalog_const: Ident,
-    /// What a success decodes into.
-    success: RustType,
-    /// Required path and query parameters: method arguments.
-    arguments: Vec<Value<'a>>,
-    /// Optional parameters, and required header ones: setters.
-    options: Vec<Value<'a>>,
-    body: Option<PlannedBody<'a>>,
-}
-
-/// A parameter as the SDK layer handles it.
-struct Value<'a> {
-    parameter: &'a ParameterModel,
-    /// The builder's field and setter.
-    field: Ident,
-    ty: RustType,
-}
-
-struct PlannedBody<'a> {
-    /// The body's Rust type (`types::CreateInstanceRequest`).
-    ty: RustType,
-    fields: Vec<PlannedField<'a>>,
-}
-
-struct PlannedField<'a> {
-    model: &'a FieldModel,
-    setter: Ident,
-    ty: RustType,
-}
-
-/// The plan of every operation, matching each model to its signature.
-pub(crate) fn plans<'a>(
-    operations: &'a [OperationModel],
-    signatures: &'a std::collections::BTreeMap<String, Signature>,
-    file: &str,
-) -> Result<Vec<Plan<'a>>, PrepareError> {
-    operations
-        .iter()
-        .map(|model| {
-            let label = format!("{} {}", model.method.to_uppercase(), model.path);
-            let signature = signatures.get(&model.id).ok_or_else(|| {
-                PrepareError::at(file, &label, "progenitor's input lost this operation")
-            })?;
-            Ok(plan(model, signature))
-        })
-        .collect()
-}
-
-fn plan<'a>(model: &'a OperationModel, signature: &Signature) -> Plan<'a> {
-    let mut arguments = Vec::new();
-    let mut options = Vec::new();
-    for parameter in &model.parameters {
-        let value = Value {
-            parameter,
-            field: rust_ident(&parameter.name.to_snake_case()),
-            ty: signature
-                .parameters
-                .get(&parameter.name)
-                .cloned()
-                .unwrap_or(RustType::String),
-        };
-        let is_argument =
-            parameter.required && matches!(parameter.location.as_str(), "path" | "query");
-        if is_argument {
-            arguments.push(value);
-        } else {
-            options.push(value);
-        }
-    }
-    let taken: Vec<String> = options.iter().map(|o| o.field.to_string()).collect();
-    let body = model.body.as_ref().map(|body| PlannedBody {
-        ty: signature.body.clone().unwrap_or(RustType::Json),
-        fields: body
-            .fields
-            .iter()
-            .map(|field| {
-                let mut setter = field.name.to_snake_case();
-                if RESERVED.contains(&setter.as_str()) || taken.contains(&setter) {
-                    setter = format!("body_{setter}");
-                }
-                PlannedField {
-                    model: field,
-                    setter: rust_ident(&setter),
-                    ty: signature
-                        .body_fields
-                        .get(&field.name)
-                        .cloned()
-                        .unwrap_or(RustType::Json),
-                }
-            })
-            .collect(),
-    });
-    Plan {
-        model,
-        builder: format_ident!("{}", model.id.to_upper_camel_case()),
-        catalog_const: format_ident!("{}", model.id.to_shouty_snake_case()),
-        success: signature.success.clone(),
-        arguments,
-        options,
-        body,
-    }
-}
-
-/// `name`, or `name_` when it is a Rust keyword.
-fn rust_ident(name: &str) -> Ident {
-    syn::parse_str::<Ident>(name).unwrap_or_else(|_| format_ident!("{name}_"))
-}
 
 /// The `operations` module and the `Client` methods.
 pub(crate) fn generate(plans: &[Plan<'_>]) -> TokenStream {

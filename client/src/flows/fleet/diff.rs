@@ -2,8 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::InstanceStatus;
-use crate::types::InstanceResponse;
+use crate::generated::types::{InstanceResponse, InstanceStatus};
 
 /// A change of one instance between two lists, by id.
 #[derive(Debug, Clone, PartialEq)]

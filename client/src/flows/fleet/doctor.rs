@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::error::Error;
 use crate::flows::pace::when_allowed;
-use crate::types::{InstanceResponse, RestartResponse};
-use crate::{Client, Error, InstanceStatus};
+use crate::generated::types::{InstanceResponse, InstanceStatus, RestartResponse};
+use crate::runtime::Client;
 
 /// What the vendor's docs say to do about an instance.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 //! Making sure an instance exists: found by its exact name, or created.
 
-use crate::types::{InstanceResponse, InstanceWithQrCode};
-use crate::{Client, Error};
+use crate::error::Error;
+use crate::generated::types::{InstanceResponse, InstanceWithQrCode};
+use crate::runtime::Client;
 
 /// A field of an existing instance that differs from what was asked for,
 /// which the API has no way to change (there is no update endpoint).

@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use super::ensure::{DesiredInstance, Difference, Ensured};
+use crate::error::Error;
 use crate::flows::pace::when_allowed;
-use crate::types::InstanceResponse;
-use crate::{Client, Error};
+use crate::generated::types::InstanceResponse;
+use crate::runtime::Client;
 
 /// What applying a desired fleet would do to one instance.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,8 +10,9 @@ use futures_core::Stream;
 use tokio::time::Instant;
 
 use super::diff::{Change, diff_with_repeats};
-use crate::types::InstanceResponse;
-use crate::{Client, Error, InstanceStatus};
+use crate::error::Error;
+use crate::generated::types::{InstanceResponse, InstanceStatus};
+use crate::runtime::Client;
 
 /// How [`Client::watch_instances`] polls.
 #[derive(Debug, Clone, PartialEq, Eq)]
