@@ -39,21 +39,26 @@ pub(crate) struct Diff {
 
 /// [`diff_instances`], also reporting the ids `after` repeats. Repeats are
 /// looked for only among the rows that pairing left unmatched (a repeated
-/// row always is, unless `before` repeated it too), so a poll in which
-/// nothing appeared or disappeared costs nothing more.
+/// row always is, unless `before` repeated it too): a poll in which nothing
+/// appeared or disappeared costs nothing more, and one with a few changes
+/// a scan per unmatched row.
 pub(crate) fn diff_with_repeats(before: &[InstanceResponse], after: &[InstanceResponse]) -> Diff {
     let partners = pair_by_id(before, after);
     let mut still_listed = vec![false; before.len()];
+    for old in partners.iter().flatten() {
+        still_listed[*old] = true;
+    }
+    let questions = partners.iter().filter(|p| p.is_none()).count()
+        + still_listed.iter().filter(|listed| !**listed).count();
+    let copies = Copies::new(after, &partners, questions);
     let mut changes = Vec::new();
-    let unmatched = partners.iter().any(Option::is_none);
-    let mut repeats =
-        (unmatched || before.len() != after.len()).then(|| Repeats::of(after, &partners));
+    let mut repeated: Vec<String> = Vec::new();
+    let mut reported: HashSet<&str> = HashSet::new();
     // Both lists repeating a row pairs it twice: its change counts once.
     let mut changed: HashSet<&str> = HashSet::new();
     for (index, (now, partner)) in after.iter().zip(&partners).enumerate() {
         match *partner {
             Some(old) => {
-                still_listed[old] = true;
                 if before[old].status != now.status && changed.insert(&now.id) {
                     changes.push(Change::Status {
                         from: before[old].status.clone(),
@@ -61,86 +66,93 @@ pub(crate) fn diff_with_repeats(before: &[InstanceResponse], after: &[InstanceRe
                     });
                 }
             }
-            None if repeats.as_mut().is_some_and(|r| r.is_repeat(index)) => {}
-            None => changes.push(Change::Appeared(now.clone())),
+            None => {
+                let of_id = copies.of(&now.id);
+                if of_id.count > 1 && reported.insert(&now.id) {
+                    repeated.push(now.id.clone());
+                }
+                // Another row stands for the instance: the one paired with
+                // `before`, or else the first.
+                if of_id.paired.is_none() && of_id.first == index {
+                    changes.push(Change::Appeared(now.clone()));
+                }
+            }
         }
     }
     // A `before` that repeats a row must not make it disappear twice.
     let mut gone: HashSet<&str> = HashSet::new();
     for (old, listed) in before.iter().zip(still_listed) {
-        let present = listed || repeats.as_ref().is_some_and(|r| r.lists(&old.id));
-        if !present && gone.insert(&old.id) {
+        if !listed && copies.of(&old.id).count == 0 && gone.insert(&old.id) {
             changes.push(Change::Disappeared(old.clone()));
         }
     }
-    Diff {
-        changes,
-        repeated: repeats.map(Repeats::into_ids).unwrap_or_default(),
-    }
+    Diff { changes, repeated }
 }
 
-/// Which rows of a list repeat an instance another of its rows stands for.
-struct Repeats<'a> {
-    /// Id -> the first row listing it, the row paired with `before` (if
-    /// any), and whether the id is already in `repeated`.
-    rows: HashMap<&'a str, Row>,
-    /// Per row: whether another row stands for its instance (the row paired
-    /// with `before`, or else the first row of the id).
-    repeat: Vec<bool>,
-    repeated: Vec<String>,
-}
-
-#[derive(Clone, Copy)]
-struct Row {
+/// The rows of a list with one id.
+#[derive(Clone, Copy, Default)]
+struct OfId {
+    /// How many rows list it.
+    count: usize,
+    /// The first of them.
     first: usize,
+    /// The first of them paired with `before`, if any.
     paired: Option<usize>,
-    reported: bool,
 }
 
-impl<'a> Repeats<'a> {
-    fn of(after: &'a [InstanceResponse], partners: &[Option<usize>]) -> Self {
-        let mut rows: HashMap<&str, Row> = HashMap::with_capacity(after.len());
-        for (index, (instance, partner)) in after.iter().zip(partners).enumerate() {
-            let row = rows.entry(instance.id.as_str()).or_insert(Row {
+/// Answers "which rows list this id" for the rows pairing left unmatched:
+/// by scanning the list when there are few of them (ids differ in their
+/// first bytes, so a scan is a few hundred cheap comparisons), by hashing
+/// every id once when there are many.
+enum Copies<'a> {
+    Scan {
+        list: &'a [InstanceResponse],
+        partners: &'a [Option<usize>],
+    },
+    Hashed(HashMap<&'a str, OfId>),
+}
+
+impl<'a> Copies<'a> {
+    /// Above this many questions, hash.
+    const MOST_SCANS: usize = 16;
+
+    fn new(list: &'a [InstanceResponse], partners: &'a [Option<usize>], questions: usize) -> Self {
+        if questions <= Self::MOST_SCANS {
+            return Self::Scan { list, partners };
+        }
+        let mut rows: HashMap<&str, OfId> = HashMap::with_capacity(list.len());
+        for (index, (instance, partner)) in list.iter().zip(partners).enumerate() {
+            let of_id = rows.entry(instance.id.as_str()).or_insert(OfId {
+                count: 0,
                 first: index,
                 paired: None,
-                reported: false,
             });
-            if partner.is_some() && row.paired.is_none() {
-                row.paired = Some(index);
+            of_id.count += 1;
+            if partner.is_some() && of_id.paired.is_none() {
+                of_id.paired = Some(index);
             }
         }
-        let mut repeated = Vec::new();
-        let mut repeat = Vec::with_capacity(after.len());
-        for (index, instance) in after.iter().enumerate() {
-            let Some(row) = rows.get_mut(instance.id.as_str()) else {
-                continue;
-            };
-            if row.first != index && !row.reported {
-                row.reported = true;
-                repeated.push(instance.id.clone());
+        Self::Hashed(rows)
+    }
+
+    fn of(&self, id: &str) -> OfId {
+        match self {
+            Self::Hashed(rows) => rows.get(id).copied().unwrap_or_default(),
+            Self::Scan { list, partners } => {
+                let mut of_id = OfId::default();
+                let rows = list.iter().enumerate().filter(|(_, i)| i.id == id);
+                for (index, _) in rows {
+                    if of_id.count == 0 {
+                        of_id.first = index;
+                    }
+                    of_id.count += 1;
+                    if partners[index].is_some() && of_id.paired.is_none() {
+                        of_id.paired = Some(index);
+                    }
+                }
+                of_id
             }
-            repeat.push(row.paired.unwrap_or(row.first) != index);
         }
-        Self {
-            rows,
-            repeat,
-            repeated,
-        }
-    }
-
-    /// Whether row `index` repeats an instance another row stands for.
-    fn is_repeat(&self, index: usize) -> bool {
-        self.repeat[index]
-    }
-
-    /// Whether some row lists `id`.
-    fn lists(&self, id: &str) -> bool {
-        self.rows.contains_key(id)
-    }
-
-    fn into_ids(self) -> Vec<String> {
-        self.repeated
     }
 }
 
