@@ -510,6 +510,46 @@ mod tests {
         assert_eq!(body.fields[1].rule.kind, "string");
     }
 
+    /// The vendor documents some responses only by their properties'
+    /// examples: the catalog's example is built from them, as Prism does.
+    #[test]
+    fn a_response_without_an_example_gets_one_built_from_its_properties() {
+        let document = json!({
+            "openapi": "3.0.3",
+            "paths": {"/{instance}/logout": {"post": {
+                "operationId": "logout_instance",
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Why"}}}},
+                "responses": {
+                    "200": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+                        "message": {"type": "string", "example": "bye"},
+                        "state": {"type": "string", "enum": ["OFF", "ON"]},
+                        "count": {"type": "integer"},
+                        "owner": {"$ref": "#/components/schemas/Owner"},
+                        "tags": {"type": "array", "items": {"type": "string", "example": "a"}},
+                        "gone": {"type": "string", "nullable": true, "enum": [null]}
+                    }}}}},
+                    "204": {"description": "none"}
+                }
+            }}, "/nothing": {"get": {"operationId": "nothing", "responses": {"204": {"description": "no body"}}}}},
+            "components": {"schemas": {
+                "Owner": {"type": "object", "properties": {"name": {"type": "string", "example": "Ann"}}},
+                "Why": {"type": "object", "properties": {"reason": {"type": "string", "example": "moving"}}}
+            }}
+        });
+        let operations = operations(&document, "spec.yaml").unwrap();
+        let example: Value =
+            serde_json::from_str(operations[0].success_example.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            example,
+            json!({"message": "bye", "state": "OFF", "count": 0, "owner": {"name": "Ann"}, "tags": ["a"], "gone": null})
+        );
+        assert_eq!(
+            operations[0].body.as_ref().unwrap().example.as_deref(),
+            Some(r#"{"reason":"moving"}"#)
+        );
+        assert_eq!(operations[1].success_example, None, "no body, no example");
+    }
+
     #[test]
     fn bad_rate_limits_name_the_operation() {
         for bad in [
