@@ -81,6 +81,19 @@ impl Client {
         Some(self.runtime().limiter.delay(operation))
     }
 
+    /// Waits until the client's rate limiter lets `operation` (an id of
+    /// the [`catalog`](crate::catalog)) through, whatever its mode (what
+    /// the long flows do before a create, a new QR code or a restart, so
+    /// they never meet a 429 of their own making). The wait is a tracing
+    /// event when it starts and when it is over. An unknown operation, or
+    /// one that may be sent now, does not wait.
+    pub async fn rate_limit_wait(&self, operation: &str) {
+        if let Some(operation) = crate::catalog::find(operation) {
+            let wait = self.runtime().limiter.delay(operation);
+            crate::runtime::limiter::pause(operation.id, wait).await;
+        }
+    }
+
     /// The limit the client keeps for `operation` (an id of the
     /// [`catalog`](crate::catalog)): the documented one, or the one set
     /// with [`RateLimits::with_limit`]; `None` when it keeps none or the

@@ -382,3 +382,154 @@ async fn a_list_repeating_a_row_changes_nothing_and_is_reported_once() {
         "nothing appeared or disappeared"
     );
 }
+
+/// A watch of a server answering `lists` in turn (the last repeats).
+async fn watching(lists: Vec<(u16, String)>) -> (HostileServer, Client) {
+    let server = HostileServer::start(hypersender_tests::hostile::Behavior::Sequence(lists)).await;
+    let client = Client::builder("1|token")
+        .base_url(&server.base_url)
+        .timeout(Duration::from_secs(3600))
+        .retry_policy(hypersender::RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    (server, client)
+}
+
+/// A 429 on the list: the watch waits its Retry-After, not its interval
+/// (nor not at all), before polling again.
+#[tokio::test(start_paused = true)]
+async fn after_a_429_the_watch_polls_again_after_retry_after() {
+    let empty = "[]".to_owned();
+    let (server, client) = watching(vec![
+        (200, empty.clone()),
+        (429, r#"{"message":"Too Many Attempts."}"#.to_owned()),
+        (200, empty),
+    ])
+    .await;
+    let interval = Duration::from_secs(5);
+    let mut watch = pin!(client.watch_instances(WatchOptions::new(interval)));
+    assert!(matches!(
+        watch.next().await,
+        Some(FleetEvent::Snapshot { .. })
+    ));
+    // No Retry-After from this server: the limiter holds a whole window.
+    let Some(FleetEvent::BackingOff { retry_after }) = watch.next().await else {
+        panic!("a 429 backs off");
+    };
+    assert_eq!(retry_after, Duration::from_secs(60));
+    // Nothing changes from here on: the stream only polls.
+    let _ = tokio::time::timeout(retry_after + interval / 2, watch.next()).await;
+    let arrivals = server.arrivals();
+    assert_eq!(arrivals.len(), 3, "{arrivals:?}");
+    assert_eq!(arrivals[1] - arrivals[0], interval);
+    assert_eq!(
+        arrivals[2] - arrivals[1],
+        retry_after,
+        "waited Retry-After, not less"
+    );
+}
+
+/// Each event's wall time is when its poll ran: one interval apart.
+#[tokio::test(start_paused = true)]
+async fn event_times_follow_the_polls() {
+    let (a, b) = (
+        listed_instance("a", "WORKING"),
+        listed_instance("a", "STOPPED"),
+    );
+    let (_server, client) = watching(vec![
+        (200, serde_json::json!([a]).to_string()),
+        (200, serde_json::json!([b]).to_string()),
+    ])
+    .await;
+    let interval = Duration::from_secs(30);
+    let mut watch = pin!(client.watch_instances(WatchOptions::new(interval)));
+    let Some(FleetEvent::Snapshot { at: first, .. }) = watch.next().await else {
+        panic!("a snapshot first")
+    };
+    let Some(FleetEvent::StatusChanged { at: second, .. }) = watch.next().await else {
+        panic!("then the change")
+    };
+    assert_eq!((second - first).to_std().unwrap(), interval);
+    let now = chrono::Utc::now();
+    assert!(
+        first <= now && now - first < chrono::Duration::seconds(5),
+        "{first} is now"
+    );
+}
+
+/// Only a 422 (the name taken meanwhile) makes a create look again: any
+/// other failure is the error, and nothing more is sent.
+#[tokio::test]
+async fn a_create_failing_otherwise_than_422_is_the_error() {
+    let (server, client) = watching(vec![
+        (200, "[]".to_owned()),
+        (500, r#"{"message":"Server Error"}"#.to_owned()),
+    ])
+    .await;
+    let failed = client
+        .ensure_instance(&DesiredInstance::new("Shop", "+201234567890"))
+        .await
+        .unwrap_err();
+    assert_eq!(failed.status().map(|s| s.as_u16()), Some(500), "{failed:?}");
+    assert_eq!(
+        server.requests(),
+        2,
+        "the list and the create, no second list"
+    );
+}
+
+#[test]
+fn each_status_gets_the_docs_remedy_and_the_stuck_threshold_decides_restarts() {
+    let threshold = Duration::from_secs(120);
+    let with = |status: &str| listed(status);
+    let remedy = |status: &str, stuck_for: Duration| {
+        hypersender::diagnose(&with(status), stuck_for, threshold)
+    };
+    assert_eq!(remedy("WORKING", Duration::ZERO), Remedy::Nothing);
+    assert_eq!(remedy("SCAN_QR_CODE", threshold * 9), Remedy::ScanQrCode);
+    assert_eq!(remedy("STOPPED", Duration::ZERO), Remedy::Restart);
+    assert_eq!(remedy("FAILED", Duration::ZERO), Remedy::Restart);
+    assert_eq!(remedy("PAUSED_BY_VENDOR", threshold * 9), Remedy::Unknown);
+    for status in ["STARTING", "PENDING"] {
+        let just_under = threshold - Duration::from_secs(1);
+        assert_eq!(remedy(status, just_under), Remedy::Wait, "{status}");
+        assert_eq!(remedy(status, threshold), Remedy::Restart, "{status}");
+        assert_eq!(remedy(status, threshold * 2), Remedy::Restart, "{status}");
+    }
+}
+
+fn listed(status: &str) -> hypersender::types::InstanceResponse {
+    serde_json::from_value(listed_instance("x", status)).unwrap()
+}
+
+/// An instance that stays STARTING is watched exactly for the threshold:
+/// lists every poll, the last one at the threshold, then a restart is
+/// planned.
+#[tokio::test(start_paused = true)]
+async fn diagnosis_watches_exactly_until_the_threshold() {
+    let starting = serde_json::json!([listed_instance("s", "STARTING")]).to_string();
+    let (server, client) = watching(vec![(200, starting)]).await;
+    let started = tokio::time::Instant::now();
+    let (threshold, poll) = (Duration::from_secs(100), Duration::from_secs(30));
+    let diagnoses = client.diagnose_fleet(None, threshold, poll).await.unwrap();
+    assert_eq!(started.elapsed(), threshold);
+    assert_eq!(diagnoses[0].remedy, Remedy::Restart);
+    let arrivals = server.arrivals();
+    let offsets: Vec<u64> = arrivals
+        .iter()
+        .map(|at| (*at - arrivals[0]).as_secs())
+        .collect();
+    assert_eq!(offsets, [0, 30, 60, 90, 100]);
+}
+
+#[test]
+fn a_desired_instance_breaking_the_create_rules_says_which() {
+    let broken = DesiredInstance::new("", "12345").webhook_url("http://insecure.example");
+    let names: Vec<String> = broken.violations().into_iter().map(|v| v.name).collect();
+    assert_eq!(names, ["phone", "name", "webhook_url"]);
+    assert!(
+        DesiredInstance::new("Shop", "+201234567890")
+            .violations()
+            .is_empty()
+    );
+}

@@ -29,6 +29,23 @@ pub enum Command {
     Codegen(CodegenArgs),
     /// Serve recorded docs pages on loopback (what CI checks the spec against).
     ServeSnapshot(ServeArgs),
+    /// Mutation testing (cargo-mutants) of the request path, the limiter,
+    /// the catalog's rules and the flows: exit 1 if a viable mutant survives.
+    Mutants(MutantsArgs),
+}
+
+/// `mutants`.
+#[derive(Debug, Args)]
+pub struct MutantsArgs {
+    /// Only these groups (request-path, limiter, catalog, flows); default all.
+    #[arg(long = "group", value_name = "NAME")]
+    pub groups: Vec<String>,
+    /// Only mutants in the lines a diff touches (`git diff main > d.diff`).
+    #[arg(long, value_name = "FILE")]
+    pub in_diff: Option<PathBuf>,
+    /// The workspace (default: this one).
+    #[arg(long, value_name = "DIR", default_value_os_t = workspace_root())]
+    pub root: PathBuf,
 }
 
 /// `spec refresh` and `spec check`.

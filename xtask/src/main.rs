@@ -8,6 +8,7 @@
 //! cargo xtask codegen --bless          rewrite the stale golden files
 //! cargo xtask codegen --out DIR        write everything generated, plus progenitor's input, for review
 //! cargo xtask serve-snapshot [--dir DIR] [--addr ADDR]   serve recorded docs pages on loopback
+//! cargo xtask mutants [--group NAME] [--in-diff FILE]     mutation testing: exit 1 if a mutant survives
 //! ```
 
 mod args;
@@ -16,6 +17,7 @@ mod docs_page;
 mod fetch;
 mod files;
 mod merge;
+mod mutants;
 mod provenance;
 mod snapshot_server;
 mod spec;
@@ -55,5 +57,8 @@ fn run(command: args::Command) -> Result<Outcome, String> {
             None => Err("codegen needs --check, --bless or --out DIR".into()),
         },
         Command::ServeSnapshot(serve) => snapshot_server::serve(&serve.dir, &serve.addr),
+        Command::Mutants(mutants) => {
+            mutants::run(&mutants.root, &mutants.groups, mutants.in_diff.as_deref())
+        }
     }
 }

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::runtime::Client;
 
 /// Sends with `send` once the client's limiter allows `operation`, and again
-/// after a 429 (its `Retry-After`, or a second).
+/// after a 429 (once the limiter lets it through again).
 pub(crate) async fn when_allowed<T, F, Fut>(
     client: &Client,
     operation: &str,
@@ -20,12 +20,16 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, Error>>,
 {
-    let mut wait = client.rate_limit_delay(operation).unwrap_or_default();
     loop {
-        tokio::time::sleep(wait).await;
+        client.rate_limit_wait(operation).await;
         match send().await {
             Err(Error::RateLimited { retry_after, .. }) => {
-                wait = retry_after.unwrap_or(Duration::from_secs(1));
+                // A 429 holds the operation back in the limiter, so the next
+                // wait covers it; should nothing hold it, wait as told.
+                let held = client.rate_limit_delay(operation).unwrap_or_default();
+                if held.is_zero() {
+                    tokio::time::sleep(retry_after.unwrap_or(Duration::from_secs(1))).await;
+                }
             }
             outcome => return outcome,
         }

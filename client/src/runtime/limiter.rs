@@ -130,6 +130,22 @@ impl RateLimits {
     }
 }
 
+/// Waits `wait` before `operation` is sent, saying so on tracing when it
+/// starts and when it is over (what the CLI shows as "waiting for the rate
+/// limit"); no wait, no event.
+pub(crate) async fn pause(operation: &'static str, wait: Duration) {
+    if wait.is_zero() {
+        return;
+    }
+    tracing::info!(
+        operation,
+        wait_ms = wait.as_millis() as u64,
+        "waiting for the documented rate limit"
+    );
+    tokio::time::sleep(wait).await;
+    tracing::info!(operation, "rate-limit wait over");
+}
+
 /// One operation's recent sends (and reserved slots) and a server's
 /// "not before".
 #[derive(Debug, Default)]
@@ -251,17 +267,19 @@ impl Limiter {
             return Ok(None);
         }
         let now = Instant::now();
-        let slot = {
+        let (slot, wait) = {
             let mut windows = self.lock();
             let window = windows.entry(operation.id).or_default();
             let slot = match limit {
                 Some(limit) => window.next_slot(limit, now),
                 None => window.blocked_until.unwrap_or(now).max(now),
             };
-            if slot > now && mode == RateLimitMode::FailFast {
+            // Never before now: both slots above are at least now.
+            let wait = slot - now;
+            if mode == RateLimitMode::FailFast && !wait.is_zero() {
                 return Err(Error::RateLimited {
                     operation: operation.id,
-                    retry_after: Some(slot - now),
+                    retry_after: Some(wait),
                     limit,
                     server: None,
                 });
@@ -269,7 +287,7 @@ impl Limiter {
             if limit.is_some() {
                 window.sent.push_back(slot);
             }
-            slot
+            (slot, wait)
         };
         let reservation = limit.map(|_| Reservation {
             limiter: self.clone(),
@@ -277,13 +295,7 @@ impl Limiter {
             at: slot,
             used: false,
         });
-        if slot > now {
-            tracing::info!(
-                wait_ms = (slot - now).as_millis() as u64,
-                "waiting for the documented rate limit"
-            );
-            tokio::time::sleep_until(slot).await;
-        }
+        pause(operation.id, wait).await;
         Ok(reservation)
     }
 

@@ -89,6 +89,12 @@ pub(crate) fn diff_with_repeats(before: &[InstanceResponse], after: &[InstanceRe
     Diff { changes, repeated }
 }
 
+/// Whether `questions` lookups are worth hashing every id once (a scan
+/// each is cheaper for a few). Either way the answers are the same.
+fn worth_hashing(questions: usize) -> bool {
+    questions > 16
+}
+
 /// The rows of a list with one id.
 #[derive(Clone, Copy, Default)]
 struct OfId {
@@ -113,11 +119,8 @@ enum Copies<'a> {
 }
 
 impl<'a> Copies<'a> {
-    /// Above this many questions, hash.
-    const MOST_SCANS: usize = 16;
-
     fn new(list: &'a [InstanceResponse], partners: &'a [Option<usize>], questions: usize) -> Self {
-        if questions <= Self::MOST_SCANS {
+        if !worth_hashing(questions) {
             return Self::Scan { list, partners };
         }
         let mut rows: HashMap<&str, OfId> = HashMap::with_capacity(list.len());

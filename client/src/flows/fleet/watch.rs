@@ -198,7 +198,13 @@ impl Watch<'_> {
         match request.send().await {
             Ok(listed) => self.listed(listed, polled_at),
             Err(Error::RateLimited { retry_after, .. }) => {
-                self.back_off(retry_after.unwrap_or(self.options.interval));
+                // Without a Retry-After, the limiter holds the list back
+                // (a whole window); that is the wait.
+                let held = self
+                    .client
+                    .rate_limit_delay("list_instances")
+                    .filter(|wait| !wait.is_zero());
+                self.back_off(retry_after.or(held).unwrap_or(self.options.interval));
             }
             Err(error) => self.events.push_back(FleetEvent::PollFailed {
                 error: Arc::new(error),
