@@ -6,7 +6,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use hypersender::{DesiredInstance, InstanceStatus};
 
 /// Manage Hypersender WhatsApp instances from a terminal.
@@ -19,8 +21,21 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// The command line of this process (exits with clap's usage error
+    /// when it is wrong), knowing where the token came from.
+    pub fn read() -> Self {
+        let matches = Self::command().get_matches();
+        let mut cli = Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        cli.global.token_on_command_line =
+            matches.value_source("token") == Some(ValueSource::CommandLine);
+        cli
+    }
+}
+
 /// Options every command takes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// The API's base URL [env: HYPERSENDER_BASE_URL] [default:
     /// https://app.hypersender.com/api/whatsapp/v1]
@@ -48,6 +63,10 @@ pub struct Global {
     /// HTTP stack under it (-vv). Retries and rate-limit waits are always shown.
     #[arg(long = "verbose", short = 'v', global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Whether `--token` was given on the command line (not read from the
+    /// environment): the mock adopts only a token given so.
+    #[arg(skip)]
+    pub token_on_command_line: bool,
 }
 
 /// What to do.
@@ -56,7 +75,8 @@ pub enum Command {
     /// Manage instances.
     #[command(subcommand)]
     Instances(Instances),
-    /// Serve the embedded mock of the API until interrupted (Ctrl-C).
+    /// Serve the stateful mock of the API until interrupted (Ctrl-C), or
+    /// play a phone scanning an instance's QR code on it (`mock scan ID`).
     Mock(MockArgs),
     /// Call any operation of the API by its id, as the spec defines it
     /// (without an operation: list them).
@@ -137,12 +157,16 @@ pub struct RestartArgs {
     #[arg(required_unless_present = "all", conflicts_with = "all")]
     pub id: Option<String>,
     /// Every instance (with `--status`, every instance with that status),
-    /// one after the other within the restart limit.
+    /// one after the other within the restart limit: the plan is printed,
+    /// and carried out with `--yes` (or when confirmed at the terminal).
     #[arg(long)]
     pub all: bool,
     /// With `--all`: only instances with this status.
-    #[arg(long, value_parser = parse_status, value_name = "STATUS", requires = "all")]
+    #[arg(long, value_parser = status_parser(), value_name = "STATUS", requires = "all")]
     pub status: Option<InstanceStatus>,
+    /// With `--all`: carry the plan out without asking.
+    #[arg(long, requires = "all")]
+    pub yes: bool,
 }
 
 /// `instances watch`.
@@ -152,7 +176,7 @@ pub struct WatchArgs {
     #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
     pub interval: std::time::Duration,
     /// Only instances with this status.
-    #[arg(long, value_parser = parse_status, value_name = "STATUS")]
+    #[arg(long, value_parser = status_parser(), value_name = "STATUS")]
     pub status: Option<InstanceStatus>,
     /// Report a status change only once it lasted this long; one that
     /// reverts sooner is reported once, as a flap.
@@ -218,6 +242,11 @@ pub struct ConnectArgs {
     /// mocks and tests.
     #[arg(long, default_value = "60s", value_parser = parse_duration, hide = true)]
     pub qr_lifetime: std::time::Duration,
+    /// With `--mock`: the embedded mock's phone scans each QR code after
+    /// this long, so the whole flow runs offline (without it nobody can
+    /// scan an embedded mock's code).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub mock_scan_after: Option<std::time::Duration>,
     #[command(flatten)]
     pub qr: QrOutput,
 }
@@ -226,7 +255,7 @@ pub struct ConnectArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Only instances with this status.
-    #[arg(long, value_parser = parse_status, value_name = "STATUS")]
+    #[arg(long, value_parser = status_parser(), value_name = "STATUS")]
     pub status: Option<InstanceStatus>,
     /// Only instances whose name contains this text.
     #[arg(long, value_name = "TEXT")]
@@ -278,16 +307,34 @@ pub struct WaitArgs {
     /// The instance id.
     pub id: String,
     /// The status to wait for.
-    #[arg(long, value_parser = parse_status, default_value = "WORKING", value_name = "STATUS")]
+    #[arg(long, value_parser = status_parser(), default_value = "WORKING", value_name = "STATUS")]
     pub until: InstanceStatus,
     /// Give up after this long (`120`, `120s`, `2m`).
     #[arg(long, default_value = "120", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
 }
 
-/// `mock`.
+/// `mock`: serve, or `mock scan ID`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct MockArgs {
+    #[command(subcommand)]
+    pub action: Option<MockAction>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// What `mock` does besides serving.
+#[derive(Debug, Subcommand)]
+pub enum MockAction {
+    /// Play a phone scanning the current QR code of an instance on a
+    /// running `hypersender mock` (pass its --base-url and --token).
+    Scan(InstanceArg),
+}
+
+/// How `mock` serves.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
     /// Where to listen; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     pub addr: SocketAddr,
@@ -302,14 +349,9 @@ pub struct MockArgs {
     pub flap_every: Option<std::time::Duration>,
 }
 
-fn parse_status(text: &str) -> Result<InstanceStatus, String> {
-    InstanceStatus::try_parse(text).map_err(|_| {
-        let known: Vec<&str> = InstanceStatus::KNOWN
-            .iter()
-            .map(InstanceStatus::as_str)
-            .collect();
-        format!("unknown status; expected one of {}", known.join(", "))
-    })
+/// A status the spec documents (shells complete them).
+fn status_parser() -> impl TypedValueParser<Value = InstanceStatus> {
+    PossibleValuesParser::new(InstanceStatus::VALUES).map(|text| InstanceStatus::parse(&text))
 }
 
 /// Like [`parse_duration`], but 0 is allowed.

@@ -17,7 +17,9 @@ Exit codes:
   4  the API answered, but the answer cannot be used (a body that is not the documented
      shape, a body over the size limit, a QR code that cannot be drawn)
   5  the instance is FAILED (`wait`, `connect`)
-  6  a local problem: a file or socket could not be used";
+  6  a local problem: a file or socket could not be used (a file given
+     with --qr-png, --body @FILE or to apply, a port to listen on)
+130  interrupted (Ctrl-C): the command says what was done and what not";
 
 /// Exit code for bad input (clap uses it for usage errors too).
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -76,8 +78,9 @@ impl fmt::Display for Failure {
     }
 }
 
-/// An API error in words: a rate limit says when to try again (in the
-/// operation's own terms), anything else is its whole cause chain.
+/// An API error in words: a rate limit says when to try again, a 404 that
+/// no instance explains hints at the base URL, anything else is its whole
+/// cause chain.
 fn explain(error: &hypersender::Error) -> String {
     if let hypersender::Error::RateLimited {
         operation,
@@ -85,17 +88,22 @@ fn explain(error: &hypersender::Error) -> String {
         ..
     } = error
     {
-        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        let what = match *operation {
-            "request_new_qr_code" => "a new QR code can be requested".to_owned(),
-            other => hypersender::catalog::find(other).map_or_else(
-                || format!("{other} can be sent again"),
-                |op| format!("{} can be sent again", op.summary),
-            ),
-        };
-        return format!("{what} in {seconds} s (rate limit)");
+        let what = crate::notices::operation_words(operation);
+        return crate::notices::refused_words(&what, *wait);
     }
-    error.display_chain()
+    let mut text = error.display_chain();
+    if let hypersender::Error::Http(http) = error
+        && http.status == 404
+        && !http
+            .message()
+            .is_some_and(|m| m.to_lowercase().contains("instance"))
+    {
+        text.push_str(&format!(
+            " (no such route: is the base URL right? The API's is {}, with its /api/whatsapp/v1 path)",
+            hypersender::DEFAULT_BASE_URL
+        ));
+    }
+    text
 }
 
 /// The exit code of an API error.

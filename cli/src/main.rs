@@ -8,8 +8,11 @@
 //! codes.
 
 mod args;
+mod checks;
 mod commands;
 mod failure;
+mod interrupt;
+mod notices;
 mod output;
 mod progress;
 mod qr_terminal;
@@ -17,10 +20,8 @@ mod terminal;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let cli = args::Cli::read();
     show_traces(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -32,39 +33,58 @@ fn main() -> ExitCode {
             return ExitCode::from(failure::EXIT_LOCAL);
         }
     };
-    match runtime.block_on(commands::run(cli)) {
-        Ok(code) => code,
-        Err(failure) => {
+    let outcome = runtime.block_on(async {
+        interrupt::listen();
+        tokio::select! {
+            outcome = commands::run(cli) => Some(outcome),
+            () = interrupt::unhandled() => None,
+        }
+    });
+    // A prompt's blocking read of stdin must not hold the exit.
+    runtime.shutdown_background();
+    match outcome {
+        Some(Ok(code)) => code,
+        Some(Err(failure)) => {
             terminal::err_line(&format!("error: {failure}"));
             failure.exit_code()
+        }
+        None => {
+            terminal::err_line(
+                "interrupted: the request in flight may have reached the API; nothing more was sent",
+            );
+            ExitCode::from(interrupt::EXIT_INTERRUPTED)
         }
     }
 }
 
-/// Retries and rate-limit waits of the client (INFO) always go to stderr, so
-/// a refused connection is reported as it is retried, not after silence;
-/// `-v` adds each request's span (DEBUG), `-vv` the HTTP stack (TRACE).
+/// Retries and rate-limit waits of the client (INFO) always reach the
+/// person at the terminal, as short lines (`notices`) or on the live screen,
+/// so a refused connection is reported as it is retried, not after silence;
+/// `-v` shows the tracing format instead, with each request's span (DEBUG),
+/// `-vv` the HTTP stack (TRACE).
 fn show_traces(verbose: u8) {
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::fmt::format::FmtSpan;
     use tracing_subscriber::prelude::*;
-    let filter = match verbose {
-        0 => Targets::new().with_target("hypersender", LevelFilter::INFO),
-        1 => Targets::new().with_target("hypersender", LevelFilter::DEBUG),
-        _ => Targets::new().with_default(LevelFilter::TRACE),
-    };
-    let spans = if verbose > 0 {
-        FmtSpan::CLOSE
-    } else {
-        FmtSpan::NONE
-    };
-    let layer = tracing_subscriber::fmt::layer()
-        .without_time()
-        .with_target(verbose > 1)
-        .with_ansi(false)
-        .with_span_events(spans)
-        .with_writer(|| terminal::TraceWriter);
+    let notices = notices::Layer {
+        lines: verbose == 0,
+    }
+    .with_filter(Targets::new().with_target("hypersender", LevelFilter::INFO));
+    let traces = (verbose > 0).then(|| {
+        let filter = match verbose {
+            1 => Targets::new().with_target("hypersender", LevelFilter::DEBUG),
+            _ => Targets::new().with_default(LevelFilter::TRACE),
+        };
+        tracing_subscriber::fmt::layer()
+            .without_time()
+            .with_target(verbose > 1)
+            .with_ansi(false)
+            .with_span_events(FmtSpan::CLOSE)
+            .with_writer(|| terminal::TraceWriter)
+            .with_filter(filter)
+    });
     let _ = tracing_subscriber::registry()
-        .with(layer.with_filter(filter))
+        .with(notices)
+        .with(traces)
         .try_init();
 }

@@ -113,6 +113,31 @@ fn aligned(rows: Vec<Vec<String>>) -> String {
     text
 }
 
+/// Refuses, before anything is sent, a file that could not be written
+/// later (a folder that does not exist, or one this user cannot write to),
+/// so the API's answer (a QR code a new one would replace) is never lost to
+/// it. A probe file is created next to it and removed.
+pub fn check_writable(path: &std::path::Path) -> Result<(), crate::failure::Failure> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(crate::failure::Failure::Local(format!(
+            "cannot write {}: it is a folder; nothing was sent",
+            path.display()
+        )));
+    }
+    let probe = folder.join(format!(".hypersender-write-check-{}", std::process::id()));
+    let written = std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe));
+    written.map_err(|e| {
+        crate::failure::Failure::Local(format!(
+            "cannot write {} ({e}); nothing was sent",
+            path.display()
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,27 +101,99 @@ pub fn out_json_line(value: &serde_json::Value) {
     write(&mut std::io::stdout().lock(), &escape(&text, Style::Json));
 }
 
-/// A region of the terminal redrawn in place: each [`draw`](Self::draw)
-/// moves back over the last drawing, clears it and writes the new lines
-/// (already escaped, or the CLI's own drawing).
+/// A live screen: the terminal's alternate screen (as `top` and `less` use
+/// it), redrawn whole from its top-left corner at each [`draw`](Self::draw),
+/// so nothing of an earlier drawing is ever left over, whatever wrapped or
+/// resized; left when dropped (or [`close`](Self::close)d), which gives back
+/// the screen as it was before, for the command's last lines. Every line is
+/// cut to the window's width and the drawing to its height.
 #[derive(Debug, Default)]
 pub struct LiveScreen {
-    drawn: usize,
+    open: bool,
 }
 
 impl LiveScreen {
-    /// Replaces the last drawing with `lines`.
+    /// The window's size, columns and rows (80x24 when it cannot be read).
+    pub fn size() -> (usize, usize) {
+        console::Term::stdout()
+            .size_checked()
+            .map_or((80, 24), |(rows, columns)| {
+                (columns as usize, rows as usize)
+            })
+    }
+
+    /// Replaces what the screen shows with `lines` (already escaped, or the
+    /// CLI's own drawing with its colours).
     pub fn draw(&mut self, lines: &[String]) {
+        let (columns, rows) = Self::size();
         let mut text = String::new();
-        if self.drawn > 0 {
-            text.push_str(&format!("\x1b[{}F\x1b[J", self.drawn));
+        if !self.open {
+            // The alternate screen, the cursor hidden.
+            text.push_str("\x1b[?1049h\x1b[?25l");
+            self.open = true;
         }
-        for line in lines {
+        text.push_str("\x1b[H");
+        for (index, line) in fit(lines, columns, rows).iter().enumerate() {
+            if index > 0 {
+                text.push_str("\r\n");
+            }
             text.push_str(line);
-            text.push('\n');
+            text.push_str("\x1b[K");
         }
-        self.drawn = lines.len();
+        text.push_str("\x1b[J");
         trusted_block(&text);
+    }
+
+    /// Leaves the live screen (the terminal shows what it showed before).
+    pub fn close(&mut self) {
+        if self.open {
+            trusted_block("\x1b[?25h\x1b[?1049l");
+            self.open = false;
+        }
+    }
+}
+
+impl Drop for LiveScreen {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// `lines` cut to `columns` (by displayed width; colours kept) and to
+/// `rows`, the last row then saying how many lines did not fit.
+pub fn fit(lines: &[String], columns: usize, rows: usize) -> Vec<String> {
+    let rows = rows.max(1);
+    let cut = |line: &str| console::truncate_str(line, columns, "").into_owned();
+    if lines.len() <= rows {
+        return lines.iter().map(|line| cut(line)).collect();
+    }
+    let mut kept: Vec<String> = lines[..rows - 1].iter().map(|line| cut(line)).collect();
+    kept.push(cut(&format!(
+        "... {} more line(s): the window is too small",
+        lines.len() - (rows - 1)
+    )));
+    kept
+}
+
+/// Resolves at each resize of the terminal (SIGWINCH); never where it
+/// cannot be watched.
+pub struct Resizes(Option<tokio::signal::unix::Signal>);
+
+impl Resizes {
+    /// Starts watching.
+    pub fn watch() -> Self {
+        use tokio::signal::unix::{SignalKind, signal};
+        Self(signal(SignalKind::window_change()).ok())
+    }
+
+    /// The next resize.
+    pub async fn next(&mut self) {
+        match &mut self.0 {
+            Some(signal) => {
+                signal.recv().await;
+            }
+            None => std::future::pending().await,
+        }
     }
 }
 
@@ -132,6 +204,49 @@ pub fn trusted_block(text: &str) {
     let _ = stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush());
+}
+
+/// Asks the person at the terminal to confirm a fleet-wide action: `yes`
+/// (`--yes`) confirms at once; on a terminal the plan is followed by a
+/// question; elsewhere, without `--yes`, nothing is done: bad input (exit
+/// 2), saying `refusal`. Ctrl-C while asking is a no.
+pub async fn confirm(
+    yes: bool,
+    question: &str,
+    refusal: &str,
+) -> Result<bool, crate::failure::Failure> {
+    if yes {
+        return Ok(true);
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(crate::failure::Failure::BadInput(format!(
+            "{refusal}: add --yes to go ahead (not asked: no terminal)"
+        )));
+    }
+    {
+        let mut stderr = std::io::stderr().lock();
+        let _ = write!(stderr, "{} [y/N] ", escape(question, Style::Text));
+        let _ = stderr.flush();
+    }
+    let answer = tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map(|_| line)
+    });
+    tokio::select! {
+        answer = answer => {
+            let answer = answer.ok().and_then(Result::ok).unwrap_or_default();
+            let confirmed = matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes");
+            if !confirmed {
+                err_line(refusal);
+            }
+            Ok(confirmed)
+        }
+        () = crate::interrupt::pressed() => {
+            err_line("");
+            err_line(refusal);
+            Ok(false)
+        }
+    }
 }
 
 /// Whether stdout is a terminal (live drawing, colours) or a pipe/file
@@ -168,6 +283,26 @@ mod tests {
         assert!(!json.chars().any(is_unsafe), "{json}");
         let back: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(back["m"], hostile, "JSON escaping keeps the value");
+    }
+
+    #[test]
+    fn a_drawing_is_cut_to_the_window() {
+        let lines: Vec<String> = ["12345678", "\x1b[97;40m██████\x1b[0m", "short", "four"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let fitted = fit(&lines, 4, 10);
+        assert_eq!(fitted[0], "1234");
+        assert_eq!(
+            console::measure_text_width(&fitted[1]),
+            4,
+            "colours do not count"
+        );
+        assert!(fitted[1].starts_with("\x1b[97;40m"));
+        assert_eq!(fitted.len(), 4);
+        let short = fit(&lines, 80, 3);
+        assert_eq!(short[..2], lines[..2]);
+        assert_eq!(short[2], "... 2 more line(s): the window is too small");
     }
 
     #[test]

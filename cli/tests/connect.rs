@@ -198,7 +198,11 @@ fn connect_exits_3_at_its_timeout_and_5_for_a_lasting_failure() {
         "1s",
     ]);
     assert_eq!(run.code, 5, "{run:?}");
-    assert!(run.stdout.contains("FAILED: restarted it"), "{run:?}");
+    assert!(
+        run.stdout
+            .contains("status FAILED\nrestarted it; a fresh QR code follows\n"),
+        "{run:?}"
+    );
     assert!(
         run.stderr
             .contains("the instance is FAILED after 1 restart(s)"),
@@ -239,8 +243,11 @@ fn on_a_terminal_the_qr_code_counts_down_and_is_replaced_in_place() {
 
     assert!(mock.server.scan(&id));
     let done = tmux.wait_for("EXIT=0");
-    assert!(done.contains("Status    WORKING"), "{done}");
+    // The live screen is gone on exit: what stays is the instance's health.
+    assert!(done.contains("connected\n"), "{done}");
+    assert!(done.contains("status        WORKING\n"), "{done}");
     assert!(done.contains("connected_at"), "{done}");
+    assert!(!done.contains("QR code"), "nothing stale left: {done}");
     assert_eq!(mock.server.status(&id), Some(InstanceStatus::Working));
 }
 

@@ -52,14 +52,29 @@ fn apply_plans_then_creates_and_a_second_run_plans_nothing() {
     let mock = fleet_mock();
     let file = fleet_file("apply", FLEET_FILE);
     let file = file.to_str().unwrap();
-    let plan = succeeded(mock.run(&["apply", file]));
+    // Off a terminal and without --yes: the plan, then exit 2, having sent
+    // nothing but the list.
+    let plan = mock.run(&["apply", file]);
+    assert_eq!(plan.code, 2, "{plan:?}");
     golden("apply-plan.txt", &plan.stdout);
-    assert!(
-        plan.stderr
-            .contains("run again with --yes to create 1 instance(s)")
+    assert_eq!(
+        plan.stderr,
+        "error: nothing was created: add --yes to go ahead (not asked: no terminal)\n"
     );
-    let json = succeeded(mock.run(&["--json", "apply", file]));
+    let json = mock.run(&["--json", "apply", file]);
+    assert_eq!(json.code, 2, "{json:?}");
     golden("apply-plan.json", &json.stdout);
+    let sent: Vec<String> = mock
+        .server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(
+        sent.iter()
+            .all(|r| r.starts_with("GET ") && r.ends_with("/instances")),
+        "only the list was sent: {sent:?}"
+    );
 
     let applied = succeeded(mock.run(&["apply", file, "--yes"]));
     assert!(
@@ -152,7 +167,34 @@ fn doctor_fix_and_restart_all_restart_what_needs_it_within_the_limit() {
     for id in [WORKING_ID, WAITING_ID] {
         mock.server.set_status(id, InstanceStatus::Failed);
     }
-    let run = mock.run(&["instances", "restart", "--all", "--status", "FAILED"]);
+    // Without --yes and off a terminal: the plan, exit 2, only the list sent.
+    let before = mock.server.requests().len();
+    let refused = mock.run(&["instances", "restart", "--all"]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert_eq!(refused.stdout, "");
+    let listed = mock.server.requests();
+    assert_eq!(listed.len(), before + 1, "{listed:?}");
+    assert_eq!(listed[before].method, "GET");
+    assert!(listed[before].path.ends_with("/instances"), "{listed:?}");
+    assert_eq!(
+        refused.stderr.lines().last(),
+        Some("error: nothing was restarted: add --yes to go ahead (not asked: no terminal)")
+    );
+    assert!(
+        refused.stderr.starts_with(&format!(
+            "plan: restart {} instance(s) (",
+            hypersender_mock_server::seed_instances().unwrap().len()
+        )),
+        "{refused:?}"
+    );
+    let run = mock.run(&[
+        "instances",
+        "restart",
+        "--all",
+        "--status",
+        "FAILED",
+        "--yes",
+    ]);
     // The mock allows 5 restarts a minute and the first two were used.
     assert_eq!(run.code, 0, "{run:?}");
     golden("restart-all.txt", &run.stdout);
@@ -163,6 +205,7 @@ fn doctor_fix_and_restart_all_restart_what_needs_it_within_the_limit() {
         "--all",
         "--status",
         "STARTING",
+        "--yes",
     ]);
     assert_eq!(json.stdout, "[]\n", "nothing is STARTING: {json:?}");
     assert!(

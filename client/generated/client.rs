@@ -12,7 +12,7 @@ pub mod types {
 The request body of [`Client::create_instance`](crate::Client::create_instance).*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateInstanceRequest {
-        /**Instance name, at most 50 characters, unique per user and service.
+        /**Instance name, at most 50 characters, unique per user and service. Not blank: the platform (Laravel) trims input and its `required` rule refuses what is left empty.
 
 Example: `MyInstanceName`*/
         pub name: ::std::string::String,
@@ -308,7 +308,7 @@ Set optional values with its methods, then send it with [`send`](Self::send). It
             }
             self
         }
-        ///The `name` body field (required): Instance name, at most 50 characters, unique per user and service. Checked before sending: at least 1 character; at most 50 characters.
+        ///The `name` body field (required): Instance name, at most 50 characters, unique per user and service. Not blank: the platform (Laravel) trims input and its `required` rule refuses what is left empty. Checked before sending: at least 1 character; at most 50 characters; matches `\S`.
         pub fn name(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -638,6 +638,7 @@ pub mod catalog {
                     pattern: ::std::option::Option::None,
                     format: ::std::option::Option::None,
                     values: &[],
+                    words: ::std::option::Option::None,
                 },
                 example: ::std::option::Option::Some("\"string\""),
             },
@@ -654,6 +655,7 @@ pub mod catalog {
                     pattern: ::std::option::Option::None,
                     format: ::std::option::Option::None,
                     values: &[],
+                    words: ::std::option::Option::None,
                 },
                 example: ::std::option::Option::Some("\"string\""),
             },
@@ -670,6 +672,9 @@ pub mod catalog {
                     pattern: ::std::option::Option::Some("^\\+[1-9][0-9]{6,14}$"),
                     format: ::std::option::Option::None,
                     values: &[],
+                    words: ::std::option::Option::Some(
+                        "a + and 7 to 15 digits, the first not 0",
+                    ),
                 },
                 example: ::std::option::Option::Some("\"+201234567890\""),
             },
@@ -693,6 +698,7 @@ pub mod catalog {
                         "FAILED",
                         "PENDING",
                     ],
+                    words: ::std::option::Option::None,
                 },
                 example: ::std::option::Option::Some("\"WORKING\""),
             },
@@ -727,20 +733,24 @@ pub mod catalog {
                         pattern: ::std::option::Option::Some("^\\+[1-9][0-9]{6,14}$"),
                         format: ::std::option::Option::None,
                         values: &[],
+                        words: ::std::option::Option::Some(
+                            "a + and 7 to 15 digits, the first not 0",
+                        ),
                     },
                 },
                 Field {
                     name: "name",
                     required: true,
-                    description: "Instance name, at most 50 characters, unique per user and service.",
+                    description: "Instance name, at most 50 characters, unique per user and service. Not blank: the platform (Laravel) trims input and its `required` rule refuses what is left empty.",
                     rule: Rule {
                         kind: ValueKind::String,
                         nullable: false,
                         min_length: ::std::option::Option::Some(1usize),
                         max_length: ::std::option::Option::Some(50usize),
-                        pattern: ::std::option::Option::None,
+                        pattern: ::std::option::Option::Some("\\S"),
                         format: ::std::option::Option::None,
                         values: &[],
+                        words: ::std::option::Option::Some("a name that is not blank"),
                     },
                 },
                 Field {
@@ -755,6 +765,7 @@ pub mod catalog {
                         pattern: ::std::option::Option::Some("^https://"),
                         format: ::std::option::Option::Some("uri"),
                         values: &[],
+                        words: ::std::option::Option::Some("an https URL (https://...)"),
                     },
                 },
             ],
@@ -792,6 +803,7 @@ pub mod catalog {
                     pattern: ::std::option::Option::None,
                     format: ::std::option::Option::None,
                     values: &[],
+                    words: ::std::option::Option::None,
                 },
                 example: ::std::option::Option::Some("\"string\""),
             },
@@ -827,6 +839,7 @@ pub mod catalog {
                     pattern: ::std::option::Option::None,
                     format: ::std::option::Option::None,
                     values: &[],
+                    words: ::std::option::Option::None,
                 },
                 example: ::std::option::Option::Some("\"string\""),
             },
@@ -862,6 +875,7 @@ pub mod catalog {
                     pattern: ::std::option::Option::None,
                     format: ::std::option::Option::None,
                     values: &[],
+                    words: ::std::option::Option::None,
                 },
                 example: ::std::option::Option::Some("\"string\""),
             },

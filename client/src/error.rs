@@ -211,11 +211,17 @@ impl fmt::Display for Error {
 impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: HTTP {}", self.operation, self.status)?;
-        if let Some(message) = self.message() {
+        let fields = self.validation_errors();
+        let mut separator = ": ";
+        // Laravel's message is the first field's message (and "(and N more
+        // errors)"): said once, by the fields.
+        if let Some(message) = self.message().filter(|m| !summarises(m, fields)) {
             write!(f, ": {message}")?;
+            separator = "; ";
         }
-        for (field, messages) in self.validation_errors().into_iter().flatten() {
-            write!(f, "; {field}: {}", messages.join(" "))?;
+        for (field, messages) in fields.into_iter().flatten() {
+            write!(f, "{separator}{field}: {}", messages.join(" "))?;
+            separator = "; ";
         }
         if let Some(wait) = self.retry_after {
             write!(f, " (retry after {} s)", wait.as_secs())?;
@@ -238,6 +244,16 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// Whether `message` only repeats the field messages (Laravel writes the
+/// first one, then "(and N more errors)").
+fn summarises(message: &str, fields: Option<&BTreeMap<String, Vec<String>>>) -> bool {
+    fields
+        .into_iter()
+        .flatten()
+        .flat_map(|(_, messages)| messages)
+        .any(|first| message.starts_with(first.as_str()))
 }
 
 /// Whole seconds, rounded up (a wait of 36.2 s is "37 s").

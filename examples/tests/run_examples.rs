@@ -320,3 +320,82 @@ fn own_http_client_goes_through_the_given_proxy() {
     );
     assert_eq!(mock.server.requests().len(), 1);
 }
+
+/// The visible lines of the README's first Rust block after `heading`.
+fn readme_block(heading: &str) -> Vec<String> {
+    let readme = include_str!("../../README.md");
+    let after = &readme[readme.find(heading).expect("the README has the section")..];
+    let start = after.find("```rust").unwrap();
+    let code = &after[start..];
+    let code = &code[code.find('\n').unwrap() + 1..];
+    let code = &code[..code.find("\n```\n").unwrap()];
+    code.lines()
+        .filter(|line| !line.starts_with("# ") && !line.trim().is_empty())
+        .map(|line| line.trim().to_owned())
+        .collect()
+}
+
+/// Every line of `block` is a line of the example `file`, in order: the
+/// README's code is the example's, as pasted.
+fn assert_pasted(block: &[String], file: &str) {
+    let text =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+    let mut lines = text.lines().map(str::trim);
+    for wanted in block {
+        assert!(
+            lines.any(|line| line == wanted),
+            "{file} does not have the README's line {wanted:?} (in order)"
+        );
+    }
+}
+
+#[test]
+fn the_quick_start_runs_as_pasted_against_the_mock() {
+    assert_pasted(&readme_block("## Quick start"), "quick_start.rs");
+    let mock = Mock::start();
+    let dir = std::env::temp_dir().join(format!("hypersender-quick-start-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ran: Ran = example("quick_start", &mock.server.base_url(), &[])
+        .current_dir(&dir)
+        .output()
+        .unwrap()
+        .into();
+    let png = std::fs::read(dir.join("qr.png"));
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(ran.ok, "{ran:?}");
+    for working in seed_instances()
+        .unwrap()
+        .iter()
+        .filter(|i| i.status == InstanceStatus::Working)
+    {
+        assert!(ran.stdout.contains(&working.id), "{ran:?}");
+    }
+    assert!(
+        ran.stdout.contains("new QR code: data:image/png;base64,"),
+        "{ran:?}"
+    );
+    assert!(png.unwrap().starts_with(b"\x89PNG"), "qr.png was saved");
+    assert!(find_by_name(&mock, "Support Desk").is_some());
+}
+
+#[test]
+fn connecting_an_instance_runs_as_pasted_until_the_scan() {
+    assert_pasted(&readme_block("## Connecting an instance"), "connect.rs");
+    let mock = Mock::start();
+    let mut child = example("connect", &mock.server.base_url(), &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let id = created_id(&mock, "Support Line", &mut child);
+    assert!(mock.server.scan(&id), "the new instance waits for a scan");
+    let ran: Ran = child.wait_with_output().unwrap().into();
+    assert!(ran.ok, "{ran:?}");
+    assert!(
+        ran.stdout
+            .contains("code 1: <img src=\"data:image/png;base64,"),
+        "{ran:?}"
+    );
+    assert!(ran.stdout.contains("status SCAN_QR_CODE"), "{ran:?}");
+    assert!(ran.stdout.contains("connected at Some("), "{ran:?}");
+}

@@ -102,8 +102,11 @@ async fn answer(shared: &Arc<Shared>, request: Request<Incoming>) -> Reply {
             StatusCode::OK,
             shared
                 .store()
-                .scan(&id)
-                .map(|linked| serde_json::json!({ "linked": linked })),
+                .scan_outcome(&id)
+                .map(|scanned| match scanned.reason() {
+                    None => serde_json::json!({ "linked": true }),
+                    Some(reason) => serde_json::json!({ "linked": false, "reason": reason }),
+                }),
         ),
         Route::Operation(operation, parameters) => {
             if let Err(refusal) = shared.store().throttle(operation) {

@@ -72,6 +72,33 @@ enum Phase {
     Restarting(std::time::Instant),
 }
 
+/// What a scan of an instance's QR code did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Scanned {
+    /// The phone is linked: the instance is WORKING.
+    Linked,
+    /// The instance is not waiting for a scan (it is this).
+    NotWaiting(InstanceStatus),
+    /// Its code expired this long ago: a new one must be requested.
+    Expired(std::time::Duration),
+}
+
+impl Scanned {
+    /// Why a scan did not link, in words (`None` when it did).
+    pub(crate) fn reason(&self) -> Option<String> {
+        match self {
+            Self::Linked => None,
+            Self::NotWaiting(status) => Some(format!(
+                "the instance is {status}, not waiting for a scan (SCAN_QR_CODE)"
+            )),
+            Self::Expired(ago) => Some(format!(
+                "its QR code expired {} s ago: request a new one (instances qr ID, or connect)",
+                ago.as_secs().max(1)
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Instance {
     id: String,
@@ -280,16 +307,26 @@ impl Store {
     /// and starts WORKING. Returns false if it was not waiting for a scan,
     /// or its current code has expired.
     pub(crate) fn scan(&mut self, id: &str) -> Result<bool, Refusal> {
+        self.scan_outcome(id)
+            .map(|outcome| outcome == Scanned::Linked)
+    }
+
+    /// What a phone scanning `id`'s current code does: link it, or why not.
+    pub(crate) fn scan_outcome(&mut self, id: &str) -> Result<Scanned, Refusal> {
         let now = self.clock.now();
         let instance = self.find(id)?;
-        let waiting = self.status_of(instance, now) == InstanceStatus::ScanQrCode;
-        let fresh = now.instant < instance.qr_issued + self.pairing.qr_lifetime;
-        if waiting && fresh {
-            let instance = self.find_mut(id)?;
-            instance.connected_at = Some(now.wall);
-            instance.phase = Phase::Settled(InstanceStatus::Working);
+        let status = self.status_of(instance, now);
+        if status != InstanceStatus::ScanQrCode {
+            return Ok(Scanned::NotWaiting(status));
         }
-        Ok(waiting && fresh)
+        let expires = instance.qr_issued + self.pairing.qr_lifetime;
+        if now.instant >= expires {
+            return Ok(Scanned::Expired(now.instant - expires));
+        }
+        let instance = self.find_mut(id)?;
+        instance.connected_at = Some(now.wall);
+        instance.phase = Phase::Settled(InstanceStatus::Working);
+        Ok(Scanned::Linked)
     }
 
     /// The status of an instance right now, if it exists.

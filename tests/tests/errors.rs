@@ -117,6 +117,30 @@ async fn not_found_without_a_body() {
 }
 
 #[tokio::test]
+async fn a_message_that_is_not_a_summary_of_the_fields_is_kept() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/create-instance");
+            then.status(422).header(JSON.0, JSON.1).body(
+                r#"{"message": "Your plan allows 3 instances.", "errors": {"name": ["The name is taken."]}}"#,
+            );
+        })
+        .await;
+    let err = client_for(&server)
+        .create_instance()
+        .phone("+201234567890")
+        .name("Shop")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "create_instance: HTTP 422 Unprocessable Entity: Your plan allows 3 instances.; name: The name is taken."
+    );
+}
+
+#[tokio::test]
 async fn validation_errors_are_decoded_and_not_retried() {
     let server = MockServer::start_async().await;
     let mock = server
@@ -138,8 +162,9 @@ async fn validation_errors_are_decoded_and_not_retried() {
     mock.assert_calls_async(1).await;
     assert_eq!(
         err.to_string(),
-        "create_instance: HTTP 422 Unprocessable Entity: The name has already been taken. (and 1 more error); \
-         name: The name has already been taken.; webhook_url: The webhook url must start with https://."
+        "create_instance: HTTP 422 Unprocessable Entity: name: The name has already been taken.; \
+         webhook_url: The webhook url must start with https://.",
+        "Laravel's summary repeats the first field's message: said once"
     );
     let http = http_error(err);
     let fields = http.validation_errors().unwrap();

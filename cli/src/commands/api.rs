@@ -62,8 +62,11 @@ fn arguments(params: &[(String, String)], body: Option<&str>) -> Result<Argument
     }
     if let Some(body) = body {
         let text = match body.strip_prefix('@') {
-            Some(path) => std::fs::read_to_string(path)
-                .map_err(|e| Failure::BadInput(format!("cannot read the body file {path}: {e}")))?,
+            Some(path) => std::fs::read_to_string(path).map_err(|e| {
+                Failure::Local(format!(
+                    "cannot read the body file {path}: {e}; nothing was sent"
+                ))
+            })?,
             None => body.to_owned(),
         };
         let json = serde_json::from_str(&text).map_err(|e| {

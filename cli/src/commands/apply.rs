@@ -8,15 +8,16 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
 
-use hypersender::{Client, ConnectOptions, DesiredInstance, Ensured, PlanStep};
+use hypersender::{Applied, Client, DesiredInstance, Ensured, PlanStep, catalog};
 use serde::Deserialize;
 use serde_json::json;
 use serde_spanned::Spanned;
 
 use crate::args::{ApplyArgs, Global};
 use crate::commands::connect;
-use crate::failure::Failure;
-use crate::progress::Progress;
+use crate::failure::{EXIT_BAD_INPUT, Failure};
+use crate::interrupt::{self, EXIT_INTERRUPTED};
+use crate::progress::{Progress, pace_words};
 use crate::terminal;
 
 /// The fleet file.
@@ -36,7 +37,8 @@ struct Entry {
     webhook_url: Option<String>,
 }
 
-/// Plans, and with `--yes` applies; exits 1 if a create failed.
+/// Plans, and with `--yes` (or when confirmed at the terminal) applies;
+/// exits 1 if a create failed, 2 if not confirmed, 130 if interrupted.
 pub async fn run(client: &Client, global: &Global, args: &ApplyArgs) -> Result<ExitCode, Failure> {
     let desired = read_fleet(&args.file)?;
     let plan = client.plan_fleet(&desired).await?;
@@ -45,26 +47,71 @@ pub async fn run(client: &Client, global: &Global, args: &ApplyArgs) -> Result<E
         .iter()
         .filter(|s| matches!(s, PlanStep::Create(_)))
         .count();
-    if !args.yes {
-        if creates > 0 && !global.json {
-            terminal::err_line(&format!(
-                "run again with --yes to create {creates} instance(s)"
-            ));
-        }
+    if creates == 0 {
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(pace) = pace_words(&catalog::CREATE_INSTANCE, "create", creates)
+        && !global.json
+    {
+        terminal::err_line(&pace);
+    }
+    let confirmed = terminal::confirm(
+        args.yes,
+        &format!("Create {creates} instance(s)?"),
+        "nothing was created",
+    )
+    .await?;
+    if !confirmed {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    interrupt::handled_by_command();
     let mut progress = Progress::new(creates, "creating");
-    let applied = client
-        .apply_plan(&plan, |applied| {
+    let mut applied: Vec<Applied> = Vec::new();
+    let interrupted = {
+        let applying = client.apply_plan(&plan, |applied| {
             let line = match &applied.result {
                 Ok(_) => format!("created {}", applied.desired.name),
                 Err(error) => format!("{} failed: {}", applied.desired.name, error.display_chain()),
             };
             progress.step(&line);
-        })
-        .await;
+        });
+        tokio::select! {
+            done = applying => { applied = done; false }
+            () = interrupt::pressed() => true,
+        }
+    };
+    let done = progress.done();
     progress.finish();
+    if interrupted {
+        terminal::err_line(&format!(
+            "interrupted: {done} of {creates} created, {} not; run apply again to create the rest (it plans only what is missing)",
+            creates - done
+        ));
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     let failed = applied.iter().filter(|a| a.result.is_err()).count();
+    report(global, &applied, creates, failed);
+    if args.connect {
+        for applied in applied {
+            if let Ok(Ensured::Created(created)) = applied.result {
+                terminal::err_line(&format!("connecting {}", created.name));
+                // From the create's own QR code: never requested anew.
+                let code = connect::created(client, global, *created).await?;
+                if code == ExitCode::from(EXIT_INTERRUPTED) {
+                    return Ok(code);
+                }
+            }
+        }
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// What was created and what failed (and why).
+fn report(global: &Global, applied: &[Applied], creates: usize, failed: usize) {
     if global.json {
         let items: Vec<serde_json::Value> = applied
             .iter()
@@ -77,38 +124,21 @@ pub async fn run(client: &Client, global: &Global, args: &ApplyArgs) -> Result<E
             })
             .collect();
         terminal::out_json(&json!({"applied": items}));
-    } else {
-        terminal::out_line(&format!(
-            "created {} of {creates}; {failed} failed",
-            creates - failed
-        ));
-        for applied in applied.iter().filter(|a| a.result.is_err()) {
-            if let Err(error) = &applied.result {
-                terminal::out_line(&format!(
-                    "  {}: {}",
-                    applied.desired.name,
-                    error.display_chain()
-                ));
-            }
+        return;
+    }
+    terminal::out_line(&format!(
+        "created {} of {creates}; {failed} failed",
+        creates - failed
+    ));
+    for applied in applied.iter().filter(|a| a.result.is_err()) {
+        if let Err(error) = &applied.result {
+            terminal::out_line(&format!(
+                "  {}: {}",
+                applied.desired.name,
+                error.display_chain()
+            ));
         }
     }
-    if args.connect {
-        for applied in &applied {
-            if let Ok(Ensured::Created(created)) = &applied.result {
-                terminal::err_line(&format!("connecting {}", created.name));
-                // As the service stored it (it may have normalised the
-                // name or phone), with the webhook the file gave.
-                let mut request = DesiredInstance::new(&created.name, &created.phone);
-                request.webhook_url = applied.desired.webhook_url.clone();
-                connect::flow(client, global, request, ConnectOptions::default(), None).await?;
-            }
-        }
-    }
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
 }
 
 /// The desired fleet, or every problem of the file (naming lines) on one

@@ -1,58 +1,135 @@
 //! `instances connect`: the library's onboarding flow, drawn. On a terminal
-//! the QR code is drawn with a countdown to its expiry and redrawn in place
-//! when a fresh one arrives; elsewhere (a pipe, a file) each event is one
-//! plain line, or one JSON line with `--json`.
+//! a live screen shows the instance, its status, what the flow waits for
+//! (a rate limit, counting down; a retry), the time left, and the QR code
+//! with a countdown to its expiry, replaced in place when a fresh one
+//! arrives and redrawn at once when the window is resized (or a note that
+//! the window is too small for it). Elsewhere (a pipe, a file) each event
+//! is one plain line, or one JSON line with `--json`.
 
 use std::path::Path;
 use std::pin::pin;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use futures_util::StreamExt;
-use hypersender::{Client, ConnectEvent, ConnectOptions, ConnectRequest, GiveUpReason, QrCode};
+use futures_util::{Stream, StreamExt};
+use hypersender::types::InstanceWithQrCode;
+use hypersender::{Client, ConnectEvent, ConnectOptions, GiveUpReason, QrCode};
+use hypersender_mock_server::MockServer;
+use tokio::time::Instant;
 
 use crate::args::{ConnectArgs, Global};
+use crate::checks;
 use crate::failure::{EXIT_INSTANCE_FAILED, EXIT_TIMED_OUT, Failure};
+use crate::interrupt::{self, EXIT_INTERRUPTED};
+use crate::notices;
 use crate::output::{HEALTH_FIELDS, prepare, print_object};
 use crate::qr_terminal;
-use crate::terminal::{self, LiveScreen, Style, escape};
+use crate::terminal::{self, LiveScreen, Resizes, Style, escape};
 
-/// Connects, draws, and exits 0 (WORKING), 3 (timed out), 5 (FAILED) or
-/// as the error says.
+/// Connects, draws, and exits 0 (WORKING), 3 (timed out), 5 (FAILED),
+/// 130 (interrupted) or as the error says.
 pub async fn run(
     client: &Client,
     global: &Global,
     args: &ConnectArgs,
+    mock: Option<&MockServer>,
 ) -> Result<ExitCode, Failure> {
-    let request = args.instance.desired();
+    checks::new_instance(&args.instance)?;
+    if let Some(path) = &args.qr.qr_png {
+        crate::output::check_writable(path)?;
+    }
     let options = ConnectOptions::default()
         .timeout(args.timeout)
         .qr_lifetime(args.qr_lifetime);
-    flow(client, global, request, options, args.qr.qr_png.as_deref()).await
+    let scanner = Scanner::new(mock, args.mock_scan_after);
+    if mock.is_some() && args.mock_scan_after.is_none() {
+        terminal::err_line(
+            "note: nobody can scan an embedded mock's QR code; add --mock-scan-after 5s to have its phone scan it",
+        );
+    }
+    let flow = client.connect(args.instance.desired(), options.clone());
+    show(flow, global, &options, args.qr.qr_png.as_deref(), scanner).await
 }
 
-/// The connect flow of `request`, drawn (also run by `apply --connect`).
-pub async fn flow(
+/// The flow of an instance `apply` just created: its own QR code first.
+pub async fn created(
     client: &Client,
     global: &Global,
-    request: ConnectRequest,
-    options: ConnectOptions,
-    qr_png: Option<&Path>,
+    created: InstanceWithQrCode,
 ) -> Result<ExitCode, Failure> {
-    let mut view = View::new(global, qr_png, options.clone());
-    let mut flow = pin!(client.connect(request, options));
+    let options = ConnectOptions::default();
+    let flow = client.connect_created(created, options.clone());
+    show(flow, global, &options, None, Scanner::new(None, None)).await
+}
+
+/// The embedded mock's phone, scanning each code after a delay.
+struct Scanner<'a> {
+    mock: Option<&'a MockServer>,
+    after: Option<Duration>,
+    /// The code to scan, and when.
+    due: Option<(String, Instant)>,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(mock: Option<&'a MockServer>, after: Option<Duration>) -> Self {
+        Self {
+            mock,
+            after: mock.and(after),
+            due: None,
+        }
+    }
+
+    fn code_shown(&mut self, instance_id: &str) {
+        if let Some(after) = self.after {
+            self.due = Some((instance_id.to_owned(), Instant::now() + after));
+        }
+    }
+
+    /// Resolves when a scan is due (never when none is).
+    async fn due(&self) {
+        match &self.due {
+            Some((_, at)) => tokio::time::sleep_until(*at).await,
+            None => std::future::pending().await,
+        }
+    }
+
+    fn scan(&mut self) {
+        if let (Some(mock), Some((id, _))) = (self.mock, self.due.take()) {
+            mock.scan(&id);
+        }
+    }
+}
+
+/// Follows `flow`, drawn, until it ends or is interrupted.
+async fn show(
+    flow: impl Stream<Item = ConnectEvent>,
+    global: &Global,
+    options: &ConnectOptions,
+    qr_png: Option<&Path>,
+    mut scanner: Scanner<'_>,
+) -> Result<ExitCode, Failure> {
+    interrupt::handled_by_command();
+    let mut view = View::new(global, qr_png, options);
+    let mut flow = pin!(flow);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut resizes = Resizes::watch();
     loop {
         tokio::select! {
             event = flow.next() => match event {
                 Some(event) => {
+                    if let ConnectEvent::QrCode { instance_id, .. } = &event {
+                        scanner.code_shown(instance_id);
+                    }
                     if let Some(code) = view.show(event)? {
                         return Ok(code);
                     }
                 }
                 None => return Ok(ExitCode::SUCCESS),
             },
+            () = scanner.due() => scanner.scan(),
             _ = tick.tick(), if view.live => view.draw(),
+            () = resizes.next(), if view.live => view.draw(),
+            () = interrupt::pressed() => return Ok(view.interrupted()),
         }
     }
 }
@@ -62,6 +139,8 @@ struct View<'a> {
     global: &'a Global,
     qr_png: Option<&'a Path>,
     timeout: Duration,
+    /// When the flow gives up (waits for rate limits come on top).
+    deadline: Instant,
     /// Redraw in place: stdout is a terminal and the output is not JSON.
     live: bool,
     instance: String,
@@ -72,18 +151,27 @@ struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    fn new(global: &'a Global, qr_png: Option<&'a Path>, options: ConnectOptions) -> Self {
+    fn new(global: &'a Global, qr_png: Option<&'a Path>, options: &ConnectOptions) -> Self {
+        let live = terminal::stdout_is_terminal() && !global.json;
+        notices::set_live(live);
         Self {
             global,
             qr_png,
             timeout: options.timeout_duration(),
-            live: terminal::stdout_is_terminal() && !global.json,
+            deadline: Instant::now() + options.timeout_duration(),
+            live,
             instance: String::new(),
             status: "-".into(),
             qr: None,
             warnings: Vec::new(),
             screen: LiveScreen::default(),
         }
+    }
+
+    /// Leaves the live screen, for the command's last lines.
+    fn finish(&mut self) {
+        self.screen.close();
+        notices::set_live(false);
     }
 
     /// Shows one event; `Some(code)` when it ends the command.
@@ -112,33 +200,37 @@ impl<'a> View<'a> {
                     self.instance, instance.status
                 ));
             }
-            ConnectEvent::Status { status, .. } => {
+            ConnectEvent::Status {
+                status,
+                instance_id,
+            } => {
+                if self.instance.is_empty() {
+                    self.instance = instance_id;
+                }
                 self.status = status.to_string();
                 self.say(&format!("status {status}"));
             }
-            ConnectEvent::Restarted { .. } => {
-                self.say("FAILED: restarted it; a fresh QR code follows")
-            }
+            ConnectEvent::Restarted { .. } => self.say("restarted it; a fresh QR code follows"),
             ConnectEvent::QrCode {
                 qr_code, number, ..
             } => self.new_qr_code(qr_code, number)?,
             ConnectEvent::Connected(health) => {
-                self.qr = None;
-                self.status = health.status.to_string();
-                self.draw();
+                self.finish();
                 if !self.global.json {
                     terminal::err_line("connected");
                     print_object(self.global, &health, HEALTH_FIELDS);
                 }
                 return Ok(Some(ExitCode::SUCCESS));
             }
-            ConnectEvent::GaveUp { reason, .. } => return self.gave_up(reason).map(Some),
+            ConnectEvent::GaveUp { reason, .. } => {
+                self.finish();
+                return self.gave_up(reason).map(Some);
+            }
             _ => {}
         }
         Ok(None)
     }
 
-    /// A status line: on the live screen, or printed (plain output).
     /// A warning: a line of the live screen (stderr would be drawn over),
     /// else a line on stderr.
     fn warn(&mut self, line: String) {
@@ -149,6 +241,7 @@ impl<'a> View<'a> {
         }
     }
 
+    /// A status line: on the live screen, or printed (plain output).
     fn say(&mut self, line: &str) {
         if self.global.json {
             return;
@@ -162,53 +255,95 @@ impl<'a> View<'a> {
 
     fn new_qr_code(&mut self, qr_code: QrCode, number: u32) -> Result<(), Failure> {
         let png = qr_code.png().map_err(qr_terminal::QrImageError::from);
-        if let (Some(path), Ok(png)) = (self.qr_png, &png) {
-            std::fs::write(path, png)
-                .map_err(|e| Failure::Local(format!("cannot write {}: {e}", path.display())))?;
-        }
+        let saved = match (self.qr_png, &png) {
+            (Some(path), Ok(png)) => std::fs::write(path, png)
+                .map_err(|e| Failure::Local(format!("cannot write {}: {e}", path.display()))),
+            _ => Ok(()),
+        };
         let drawing = png
             .and_then(|png| qr_terminal::read(&png))
             .map(|code| qr_terminal::render(&code, self.live))
             .map_err(Failure::Qr)?;
-        if self.global.json {
-            return Ok(());
+        if !self.global.json {
+            if self.live {
+                self.qr = Some((qr_code, number, drawing));
+                self.draw();
+            } else {
+                terminal::out_line(&format!(
+                    "QR code {number} (expires in {} s); scan it in WhatsApp (Settings > Linked Devices):",
+                    qr_code.time_left().as_secs()
+                ));
+                terminal::trusted_block(&format!("{drawing}\n"));
+            }
         }
-        if self.live {
-            self.qr = Some((qr_code, number, drawing));
-            self.draw();
-        } else {
-            terminal::out_line(&format!(
-                "QR code {number} (expires in {} s); scan it in WhatsApp (Settings > Linked Devices):",
-                qr_code.time_left().as_secs()
-            ));
-            terminal::trusted_block(&format!("{drawing}\n"));
+        // The code is shown before the file's failure ends the command.
+        if saved.is_err() {
+            self.finish();
         }
-        Ok(())
+        saved
     }
 
-    /// Redraws the live screen over the last one: instance, status, QR code
-    /// and its countdown.
+    /// Redraws the live screen: instance, status, what the flow waits for,
+    /// the time left, and the QR code with its countdown (or why it is not
+    /// shown).
     fn draw(&mut self) {
         if !self.live {
             return;
         }
+        let left = self.deadline.saturating_duration_since(Instant::now());
         let mut lines = vec![
             format!("Instance  {}", escape(&self.instance, Style::Text)),
             format!("Status    {}", escape(&self.status, Style::Text)),
+            format!(
+                "Time left {} (gives up then; rate-limit waits come on top)",
+                minutes(left)
+            ),
         ];
+        let notes = [notices::current_wait(), notices::last_retry()];
+        lines.extend(notes.into_iter().flatten().map(|n| escape(&n, Style::Text)));
         lines.extend(self.warnings.iter().map(|w| escape(w, Style::Text)));
         if let Some((qr_code, number, drawing)) = &self.qr {
+            let (columns, rows) = LiveScreen::size();
+            let code_lines: Vec<&str> = drawing.lines().collect();
+            let width = code_lines
+                .first()
+                .map_or(0, |line| console::measure_text_width(line));
+            let needed = lines.len() + code_lines.len() + 3;
             lines.push(String::new());
-            lines.extend(drawing.lines().map(str::to_owned));
-            lines.push(String::new());
-            let left = qr_code.time_left().as_secs();
-            lines.push(if left == 0 {
+            if width > columns || needed > rows {
+                lines.push(format!(
+                    "The window is too small for QR code {number}: it needs {width} columns and {needed} rows, this one has {columns} and {rows}."
+                ));
+                lines.push("Enlarge it (the code is drawn again at once), or save the code with --qr-png FILE.".to_owned());
+            } else {
+                lines.extend(code_lines.into_iter().map(str::to_owned));
+                lines.push(String::new());
+            }
+            let expires = qr_code.time_left().as_secs();
+            lines.push(if expires == 0 {
                 format!("QR code {number} expired; a fresh one is on its way")
             } else {
-                format!("QR code {number}: expires in {left:>2} s. Scan it in WhatsApp (Settings > Linked Devices).")
+                format!(
+                    "QR code {number}: expires in {expires:>2} s. Scan it in WhatsApp (Settings > Linked Devices)."
+                )
             });
         }
         self.screen.draw(&lines);
+    }
+
+    /// Ctrl-C: what was done, and how to go on.
+    fn interrupted(&mut self) -> ExitCode {
+        self.finish();
+        let line = if self.instance.is_empty() {
+            "interrupted before an instance was found or created; nothing was changed".to_owned()
+        } else {
+            format!(
+                "interrupted: {} is {}; run the same command again to go on connecting it (it is reused)",
+                self.instance, self.status
+            )
+        };
+        terminal::err_line(&line);
+        ExitCode::from(EXIT_INTERRUPTED)
     }
 
     fn gave_up(&mut self, reason: GiveUpReason) -> Result<ExitCode, Failure> {
@@ -234,6 +369,18 @@ impl<'a> View<'a> {
             }
         }
     }
+}
+
+impl Drop for View<'_> {
+    fn drop(&mut self) {
+        notices::set_live(false);
+    }
+}
+
+/// `4:05`.
+fn minutes(left: Duration) -> String {
+    let seconds = left.as_secs();
+    format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
 /// One event as a JSON line: `{"event": "qr_code", ...}`.

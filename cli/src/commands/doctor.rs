@@ -19,6 +19,9 @@ const RECHECK: Duration = Duration::from_secs(15);
 
 /// Prints the plan (and fixes); exits 1 if a restart failed.
 pub async fn run(client: &Client, global: &Global, args: &DoctorArgs) -> Result<ExitCode, Failure> {
+    for id in &args.ids {
+        crate::checks::instance_id(id)?;
+    }
     let ids = (!args.all).then_some(args.ids.as_slice());
     if !args.stuck_after.is_zero() {
         terminal::err_line(&format!(
@@ -55,6 +58,16 @@ pub async fn run(client: &Client, global: &Global, args: &DoctorArgs) -> Result<
         terminal::err_line("nothing to restart");
         return Ok(ExitCode::SUCCESS);
     }
+    let pace = crate::progress::pace_words(
+        &hypersender::catalog::RESTART_INSTANCE,
+        "restart",
+        to_restart.len(),
+    );
+    terminal::err_line(&format!(
+        "restarting {} instance(s) (--fix){}",
+        to_restart.len(),
+        pace.map_or_else(String::new, |pace| format!("; {pace}"))
+    ));
     let code = restart::restart_and_report(client, global, &to_restart).await;
     terminal::err_line(
         "an instance still FAILED after its restart needs the dashboard or support (the docs' next step)",
@@ -104,6 +117,12 @@ fn print_plan(global: &Global, diagnoses: &[Diagnosis]) {
             .collect();
         terminal::out_json(&serde_json::Value::Array(items));
         return;
+    }
+    if !needing.is_empty() {
+        terminal::out_line(&format!(
+            "{:<36}  {:<24}  {:<12}  {}",
+            "ID", "NAME", "STATUS", "WHAT TO DO"
+        ));
     }
     for diagnosis in &needing {
         let instance = &diagnosis.instance;

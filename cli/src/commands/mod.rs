@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use hypersender::Client;
 use hypersender_mock_server::{DEFAULT_TOKEN, MockConfig, MockServer};
 
-use crate::args::{Cli, Command, Global};
+use crate::args::{Cli, Command, Global, MockAction};
 use crate::failure::Failure;
 use crate::terminal;
 
@@ -25,7 +25,10 @@ use crate::terminal;
 pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let Cli { global, command } = cli;
     match command {
-        Command::Mock(args) => mock::serve(&global, &args).await,
+        Command::Mock(args) => match &args.action {
+            Some(MockAction::Scan(instance)) => mock::scan(&global, &instance.id).await,
+            None => mock::serve(&global, &args.serve).await,
+        },
         Command::Api(args) if args.operation.is_none() => {
             terminal::out_lines(&api::operations_table());
             Ok(ExitCode::SUCCESS)
@@ -50,8 +53,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Instances(command) => {
             // The mock, if any, must outlive the command.
-            let (client, _mock) = session(&global).await?;
-            instances::run(&client, &global, command).await
+            let (client, mock) = session(&global).await?;
+            instances::run(&client, &global, command, mock.as_ref()).await
         }
     }
 }
@@ -67,7 +70,13 @@ pub fn given_token(global: &Global) -> Option<String> {
 /// The client, pointed at the real API or at an embedded mock (`--mock`).
 async fn session(global: &Global) -> Result<(Client, Option<MockServer>), Failure> {
     if global.mock {
-        let token = given_token(global).unwrap_or_else(|| DEFAULT_TOKEN.to_owned());
+        // The embedded mock's own token, unless one is typed: a real one
+        // left in the environment is not adopted.
+        let token = global
+            .token_on_command_line
+            .then(|| given_token(global))
+            .flatten()
+            .unwrap_or_else(|| DEFAULT_TOKEN.to_owned());
         let mock = start_mock(MockConfig::default().token(token.clone())).await?;
         terminal::err_line("note: using an embedded mock of the API; nothing leaves this machine");
         let client = Client::builder(token).base_url(mock.base_url()).build()?;

@@ -12,6 +12,8 @@ use crate::terminal;
 
 /// Waits, prints progress, and exits 0 (reached), 3 (timed out) or 5 (FAILED).
 pub async fn run(client: &Client, global: &Global, args: &WaitArgs) -> Result<ExitCode, Failure> {
+    crate::checks::instance_id(&args.id)?;
+    crate::interrupt::handled_by_command();
     let started = tokio::time::Instant::now();
     terminal::err_line(&format!(
         "waiting up to {} s for {} to be {} (health checked within the documented limit)",
@@ -29,10 +31,20 @@ pub async fn run(client: &Client, global: &Global, args: &WaitArgs) -> Result<Ex
                 health.status
             ));
         });
-    match client
-        .wait_for_status(&args.id, args.until.clone(), options)
-        .await
-    {
+    let waiting = client.wait_for_status(&args.id, args.until.clone(), options);
+    let outcome = tokio::select! {
+        outcome = waiting => outcome,
+        () = crate::interrupt::pressed() => {
+            terminal::err_line(&format!(
+                "interrupted after {} s of waiting for {} to be {}; nothing was changed",
+                started.elapsed().as_secs(),
+                args.id,
+                args.until
+            ));
+            return Ok(ExitCode::from(crate::interrupt::EXIT_INTERRUPTED));
+        }
+    };
+    match outcome {
         Ok(health) => {
             print_object(global, &health, HEALTH_FIELDS);
             Ok(ExitCode::SUCCESS)

@@ -15,8 +15,9 @@ use serde_json::json;
 
 use crate::args::{Global, WatchArgs};
 use crate::failure::Failure;
+use crate::interrupt::{self, EXIT_INTERRUPTED};
 use crate::output::prepare;
-use crate::terminal::{self, LiveScreen, Style, escape};
+use crate::terminal::{self, LiveScreen, Resizes, Style, escape};
 
 /// Latest changes kept on the live screen.
 const RECENT: usize = 8;
@@ -32,12 +33,23 @@ pub async fn run(client: &Client, global: &Global, args: &WatchArgs) -> Result<E
     }
     let mut events = pin!(client.watch_instances(options));
     let live = terminal::stdout_is_terminal() && !global.json;
+    interrupt::handled_by_command();
+    crate::notices::set_live(live);
     let mut table = Table::default();
+    let mut resizes = Resizes::watch();
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     let mut shown = 0;
     loop {
         let event = tokio::select! {
             event = events.next() => event,
-            _ = tokio::signal::ctrl_c() => None,
+            () = resizes.next(), if live => { table.draw(); continue; }
+            _ = tick.tick(), if live && table.drawn => { table.draw(); continue; }
+            () = interrupt::pressed() => {
+                table.screen.close();
+                crate::notices::set_live(false);
+                terminal::err_line(&format!("stopped watching after {shown} event(s); nothing was changed"));
+                return Ok(ExitCode::from(EXIT_INTERRUPTED));
+            }
         };
         let Some(event) = event else { break };
         if live {
@@ -51,6 +63,8 @@ pub async fn run(client: &Client, global: &Global, args: &WatchArgs) -> Result<E
             break;
         }
     }
+    table.screen.close();
+    crate::notices::set_live(false);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -93,6 +107,9 @@ fn event_json(event: &FleetEvent, show_secrets: bool) -> serde_json::Value {
         FleetEvent::PollFailed { error } => {
             json!({"event": "poll_failed", "error": error.display_chain()})
         }
+        FleetEvent::RepeatedRows { ids, at } => {
+            json!({"event": "repeated_rows", "at": time(at), "ids": ids})
+        }
         _ => json!({"event": "other"}),
     }
 }
@@ -105,6 +122,8 @@ struct Table {
     recent: VecDeque<String>,
     note: String,
     screen: LiveScreen,
+    /// Something was drawn (the seconds tick redraws only then).
+    drawn: bool,
 }
 
 impl Table {
@@ -154,6 +173,12 @@ impl Table {
             FleetEvent::PollFailed { error } => {
                 self.note = format!("poll failed: {}", error.display_chain())
             }
+            FleetEvent::RepeatedRows { ids, at } => {
+                self.log(
+                    *at,
+                    &format!("the list repeated {} (counted once)", ids.join(", ")),
+                );
+            }
             _ => {}
         }
     }
@@ -164,7 +189,11 @@ impl Table {
         self.recent.truncate(RECENT);
     }
 
+    /// Redraws the live screen, fitted to the window: the summary line
+    /// first (it always shows), the instances that are not WORKING as many
+    /// as fit, then the latest changes; lines are cut to the width.
     fn draw(&mut self) {
+        self.drawn = true;
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for (instance, _) in self.instances.values() {
             *counts.entry(instance.status.as_str()).or_default() += 1;
@@ -173,12 +202,13 @@ impl Table {
             .iter()
             .map(|(status, n)| format!("{n} {status}"))
             .collect();
+        let note = crate::notices::current_wait().unwrap_or_else(|| self.note.clone());
         let mut lines = vec![
             escape(
                 &format!("{} instances: {}", self.instances.len(), counts.join(", ")),
                 Style::Text,
             ),
-            escape(&self.note, Style::Text),
+            escape(&note, Style::Text),
             String::new(),
             format!(
                 "{:<36}  {:<24}  {:<12}  {}",
@@ -191,14 +221,14 @@ impl Table {
             .filter(|(i, _)| i.status != InstanceStatus::Working)
             .collect();
         not_working.sort_by_key(|(_, since)| *since);
-        // Fit the terminal: a drawing taller than the screen cannot be
-        // redrawn in place.
-        let rows = console::Term::stdout()
-            .size_checked()
-            .map_or(40, |(rows, _)| rows as usize);
-        let room = rows.saturating_sub(lines.len() + RECENT + 4).max(1);
+        let (_, rows) = LiveScreen::size();
+        // Every line is one row (lines are cut to the width, never
+        // wrapped): the header, the changes below, and a "more" line.
+        let below = 2 + self.recent.len();
+        let room = rows.saturating_sub(lines.len() + below + 1).max(1);
         let hidden = not_working.len().saturating_sub(room);
-        for (instance, since) in not_working.into_iter().take(room) {
+        let shown = if hidden > 0 { room } else { not_working.len() };
+        for (instance, since) in not_working.into_iter().take(shown) {
             lines.push(escape(
                 &format!(
                     "{:<36}  {:<24}  {:<12}  {}",

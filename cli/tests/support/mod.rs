@@ -263,3 +263,53 @@ impl Drop for Tmux {
             .status();
     }
 }
+
+/// A child process killed (and reaped) on drop, also when an assertion
+/// fails, so a failing test never leaves a mock serving in the background.
+pub struct Spawned(pub std::process::Child);
+
+impl Spawned {
+    /// `hypersender args...` with stdout piped and no token in the
+    /// environment.
+    pub fn hypersender(args: &[&str]) -> Self {
+        let child = Command::new(env!("CARGO_BIN_EXE_hypersender"))
+            .args(args)
+            .env_remove("HYPERSENDER_TOKEN")
+            .env_remove("HYPERSENDER_BASE_URL")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        Self(child)
+    }
+
+    /// The next `count` lines of stdout (the child keeps running).
+    pub fn lines(&mut self, count: usize) -> Vec<String> {
+        use std::io::Read;
+        // Byte by byte: a buffered reader dropped between calls would take
+        // lines that a later call should see.
+        let stdout = self.0.stdout.as_mut().unwrap();
+        let mut lines = Vec::new();
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while lines.len() < count {
+            if stdout.read(&mut byte).unwrap() == 0 {
+                panic!("stdout ended after {lines:?}");
+            }
+            if byte[0] == b'\n' {
+                lines.push(String::from_utf8_lossy(&line).into_owned());
+                line.clear();
+            } else {
+                line.push(byte[0]);
+            }
+        }
+        lines
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

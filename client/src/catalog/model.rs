@@ -167,6 +167,9 @@ pub struct Rule {
     pub format: Option<&'static str>,
     /// The allowed values of an enumerated string (empty: any).
     pub values: &'static [&'static str],
+    /// The rule in words, for messages (`a + and 7 to 15 digits, the first
+    /// not 0`), where the spec says it (`x-rule-words`).
+    pub words: Option<&'static str>,
 }
 
 /// The JSON type of a value.

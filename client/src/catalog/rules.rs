@@ -155,25 +155,40 @@ fn is_unsafe_segment(value: &Value) -> bool {
 pub(crate) fn invalid(operation: &Operation, violations: &[Violation]) -> Error {
     let message = violations
         .iter()
-        .map(|violation| {
-            let description = match violation.problem {
-                Problem::Pattern(_) | Problem::Format(_) => operation
-                    .parameter(&violation.name)
-                    .map(|p| p.description)
-                    .or_else(|| operation.field(&violation.name).map(|f| f.description))
-                    .filter(|d| !d.is_empty()),
-                _ => None,
-            };
-            match description {
-                Some(description) => format!("{violation} ({})", description.trim_end_matches('.')),
-                None => violation.to_string(),
-            }
-        })
+        .map(|violation| explain(operation, violation))
         .collect::<Vec<_>>()
         .join("; ");
     Error::InvalidRequest {
         operation: operation.id,
         message,
+    }
+}
+
+/// One violation in words: the rule's own words where the spec gives them
+/// (`x-rule-words`), else the violation and, for a pattern or a format,
+/// what the value is.
+fn explain(operation: &Operation, violation: &Violation) -> String {
+    let rule = operation
+        .parameter(&violation.name)
+        .map(|p| (p.rule, p.description))
+        .or_else(|| {
+            operation
+                .field(&violation.name)
+                .map(|f| (f.rule, f.description))
+        });
+    let described = matches!(
+        violation.problem,
+        Problem::Pattern(_) | Problem::Format(_) | Problem::TooShort(1)
+    );
+    match rule {
+        Some((rule, _)) if described && rule.words.is_some() => {
+            let words = rule.words.unwrap_or_default();
+            format!("`{}` must be {words}", violation.name)
+        }
+        Some((_, description)) if described && !description.is_empty() => {
+            format!("{violation} ({})", description.trim_end_matches('.'))
+        }
+        _ => violation.to_string(),
     }
 }
 
@@ -190,6 +205,7 @@ mod tests {
         pattern: None,
         format: None,
         values: &[],
+        words: None,
     };
 
     #[test]

@@ -58,7 +58,9 @@ impl ConnectOptions {
         self.timeout
     }
 
-    /// Gives up after `timeout`.
+    /// Gives up after `timeout` (time spent waiting for the documented rate
+    /// limits, for a create, a new QR code or a restart, is not counted:
+    /// the timeout is the time given to the person scanning).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -203,7 +205,25 @@ impl Client {
         request: ConnectRequest,
         options: ConnectOptions,
     ) -> impl Stream<Item = ConnectEvent> + Send + '_ {
-        let flow = Flow::new(self, request, options);
+        let flow = Flow::new(self, request, options, None);
+        futures_util::stream::unfold(flow, |mut flow| async move {
+            let event = flow.next().await?;
+            Some((event, flow))
+        })
+    }
+
+    /// The same flow for an instance just created (by
+    /// [`Client::create_instance`] or [`Client::apply_plan`]): its QR code is
+    /// the first event, so the code the create returned is shown, not
+    /// replaced by a new one; then health is followed and fresh codes come
+    /// as in [`Client::connect`].
+    pub fn connect_created(
+        &self,
+        created: InstanceWithQrCode,
+        options: ConnectOptions,
+    ) -> impl Stream<Item = ConnectEvent> + Send + '_ {
+        let request = ConnectRequest::new(&created.name, &created.phone);
+        let flow = Flow::new(self, request, options, Some(Box::new(created)));
         futures_util::stream::unfold(flow, |mut flow| async move {
             let event = flow.next().await?;
             Some((event, flow))
@@ -220,6 +240,8 @@ struct Flow<'a> {
     interval: Duration,
     started: bool,
     finished: bool,
+    /// An instance created before the flow, to start from.
+    created: Option<Box<InstanceWithQrCode>>,
     instance_id: Option<String>,
     status: Option<InstanceStatus>,
     /// When the current QR code stops being scannable.
@@ -230,8 +252,14 @@ struct Flow<'a> {
 }
 
 impl<'a> Flow<'a> {
-    fn new(client: &'a Client, request: ConnectRequest, options: ConnectOptions) -> Self {
+    fn new(
+        client: &'a Client,
+        request: ConnectRequest,
+        options: ConnectOptions,
+        created: Option<Box<InstanceWithQrCode>>,
+    ) -> Self {
         Self {
+            created,
             deadline: Instant::now() + options.timeout,
             interval: options
                 .poll_interval
@@ -281,6 +309,13 @@ impl<'a> Flow<'a> {
     /// Finds or creates the instance (creating when the create limit
     /// allows) and shows its first QR code.
     async fn start(&mut self) -> Result<(), GiveUpReason> {
+        if let Some(created) = self.created.take() {
+            self.instance_id = Some(created.id.clone());
+            self.status_seen(created.status.clone());
+            self.show_qr(created.qr_code);
+            return Ok(());
+        }
+        self.spare_the_timeout("create_instance");
         let ensure = self.client.ensure_with(&self.request, || {
             when_allowed(self.client, "create_instance", || {
                 self.client.create(&self.request)
@@ -325,7 +360,7 @@ impl<'a> Flow<'a> {
             // Stopped does not start by itself: the remedy is a restart,
             // which does not count against the restarts of a FAILED one.
             InstanceStatus::Stopped => self.restart_stopped().await,
-            InstanceStatus::ScanQrCode => self.fresh_qr_code().await,
+            InstanceStatus::ScanQrCode => self.fresh_qr_code_unless_scanned().await,
             _ => Ok(()),
         }
     }
@@ -347,9 +382,26 @@ impl<'a> Flow<'a> {
         }
         tokio::time::sleep_until(wake).await;
         if self.needs_qr_code() && self.qr_delay().is_zero() {
-            return self.fresh_qr_code().await;
+            return self.fresh_qr_code_unless_scanned().await;
         }
         self.check().await
+    }
+
+    /// A fresh QR code, unless a health check finds the instance scanned
+    /// meanwhile (a new code would unlink the phone) or no longer waiting
+    /// for a scan.
+    async fn fresh_qr_code_unless_scanned(&mut self) -> Result<(), GiveUpReason> {
+        self.check().await?;
+        if self.finished || self.status != Some(InstanceStatus::ScanQrCode) {
+            return Ok(());
+        }
+        self.fresh_qr_code().await
+    }
+
+    /// Waiting for a documented rate limit does not count against the
+    /// timeout, which is the time given to the person scanning.
+    fn spare_the_timeout(&mut self, operation: &str) {
+        self.deadline += self.client.rate_limit_delay(operation).unwrap_or_default();
     }
 
     /// One health check and what it calls for.
@@ -412,6 +464,7 @@ impl<'a> Flow<'a> {
     }
 
     async fn fresh_qr_code(&mut self) -> Result<(), GiveUpReason> {
+        self.spare_the_timeout("request_new_qr_code");
         let id = self.id();
         let fresh = self
             .when_allowed("request_new_qr_code", || {
@@ -446,6 +499,7 @@ impl<'a> Flow<'a> {
     }
 
     async fn send_restart(&mut self) -> Result<(), GiveUpReason> {
+        self.spare_the_timeout("restart_instance");
         let id = self.id();
         self.when_allowed("restart_instance", || {
             self.client.restart_instance(&id).send()

@@ -201,14 +201,16 @@ fn next_wait(
     if !policy.applies_to(operation.method) {
         return None;
     }
-    let (server_wait, cause) = match outcome {
-        Ok(response) if RETRYABLE_STATUSES.contains(&response.status()) => (
-            retry_after(response.headers()),
-            format!("HTTP {}", response.status()),
-        ),
-        Err(error) if error.is_connect() => {
-            (None, format!("connection failed: {}", error_chain(error)))
+    let (server_wait, cause, reason) = match outcome {
+        Ok(response) if RETRYABLE_STATUSES.contains(&response.status()) => {
+            let status = format!("HTTP {}", response.status());
+            (retry_after(response.headers()), status.clone(), status)
         }
+        Err(error) if error.is_connect() => (
+            None,
+            format!("connection failed: {}", error_chain(error)),
+            root_cause(error),
+        ),
         _ => return None,
     };
     let backoff = policy.delay(retry, server_wait)?;
@@ -218,9 +220,25 @@ fn next_wait(
         retries_left = policy.max_retries - retry,
         wait_ms = wait.as_millis() as u64,
         cause = %cause,
+        reason = %reason,
         "retrying after a failed attempt"
     );
     Some(backoff)
+}
+
+/// The innermost cause of a failed connection, in a few words for a
+/// person (`connection refused`), without the OS's error number.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost = error;
+    while let Some(source) = innermost.source() {
+        innermost = source;
+    }
+    let text = innermost.to_string();
+    let text = match text.find(" (os error ") {
+        Some(at) => &text[..at],
+        None => &text,
+    };
+    text.to_lowercase()
 }
 
 /// The whole wait of a retry after `backoff`: longer when the limiter has

@@ -146,6 +146,7 @@ fn rule(rule: &RuleModel) -> TokenStream {
     let pattern = optional_str(rule.pattern.as_deref());
     let format = optional_str(rule.format.as_deref());
     let values = &rule.values;
+    let words = optional_str(rule.words.as_deref());
     quote! {
         Rule {
             kind: #kind,
@@ -155,6 +156,7 @@ fn rule(rule: &RuleModel) -> TokenStream {
             pattern: #pattern,
             format: #format,
             values: &[#(#values),*],
+            words: #words,
         }
     }
 }

@@ -14,6 +14,10 @@ use crate::overlay::HTTP_METHODS;
 /// `x-rate-limit: {requests: 5, per: 60s}`.
 pub const RATE_LIMIT_EXTENSION: &str = "x-rate-limit";
 
+/// Name of the extension that says a value's rule in words, for messages
+/// (`x-rule-words: a + and 7 to 15 digits, the first not 0`).
+pub const RULE_WORDS_EXTENSION: &str = "x-rule-words";
+
 /// One operation, as the generator uses it.
 #[derive(Debug, Clone)]
 pub(crate) struct OperationModel {
@@ -79,6 +83,8 @@ pub(crate) struct RuleModel {
     pub pattern: Option<String>,
     pub format: Option<String>,
     pub values: Vec<String>,
+    /// The rule in words, for messages (`x-rule-words`).
+    pub words: Option<String>,
 }
 
 /// Reads every operation of `document` (named `file` in errors), in
@@ -164,6 +170,7 @@ impl<'a> Reader<'a> {
             max_length: number("maxLength"),
             pattern: text("pattern"),
             format: text("format"),
+            words: text(RULE_WORDS_EXTENSION),
             values: schema
                 .get("enum")
                 .and_then(Value::as_array)
