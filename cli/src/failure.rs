@@ -94,9 +94,12 @@ fn explain(error: &hypersender::Error) -> String {
     let mut text = error.display_chain();
     if let hypersender::Error::Http(http) = error
         && http.status == 404
-        && !http
-            .message()
-            .is_some_and(|m| m.to_lowercase().contains("instance"))
+        && !http.message().is_some_and(|m| {
+            // "Instance not found." is an answer about the id; Laravel's
+            // "The route instances could not be found." is about the URL.
+            let m = m.to_lowercase();
+            m.contains("instance") && !m.contains("route")
+        })
     {
         text.push_str(&format!(
             " (no such route: is the base URL right? The API's is {}, with its /api/whatsapp/v1 path)",

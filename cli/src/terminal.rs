@@ -159,6 +159,32 @@ impl Drop for LiveScreen {
     }
 }
 
+/// `lines` (plain text, already escaped) wrapped at spaces to `columns`
+/// (by displayed width); a word wider than the window is cut.
+pub fn wrap(lines: &[String], columns: usize) -> Vec<String> {
+    let columns = columns.max(1);
+    let cut = |line: &str| console::truncate_str(line, columns, "").into_owned();
+    let mut wrapped = Vec::new();
+    for line in lines {
+        let mut current = String::new();
+        for word in line.split(' ') {
+            let joined = if current.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{current} {word}")
+            };
+            if console::measure_text_width(&joined) <= columns || current.is_empty() {
+                current = joined;
+            } else {
+                wrapped.push(cut(&current));
+                current = word.to_owned();
+            }
+        }
+        wrapped.push(cut(&current));
+    }
+    wrapped
+}
+
 /// `lines` cut to `columns` (by displayed width; colours kept) and to
 /// `rows`, the last row then saying how many lines did not fit.
 pub fn fit(lines: &[String], columns: usize, rows: usize) -> Vec<String> {
@@ -303,6 +329,25 @@ mod tests {
         let short = fit(&lines, 80, 3);
         assert_eq!(short[..2], lines[..2]);
         assert_eq!(short[2], "... 2 more line(s): the window is too small");
+    }
+
+    #[test]
+    fn text_wraps_at_spaces_to_the_width() {
+        let lines = vec![
+            "warning: the phone is +201 not +202".to_owned(),
+            String::new(),
+        ];
+        assert_eq!(
+            wrap(&lines, 14),
+            ["warning: the", "phone is +201", "not +202", ""]
+        );
+        let long = vec!["x 0123456789abcdef y".to_owned()];
+        assert_eq!(wrap(&long, 8), ["x", "01234567", "y"], "a long word is cut");
+        assert_eq!(
+            wrap(&["漢字 漢字".to_owned()], 5),
+            ["漢字", "漢字"],
+            "by displayed width"
+        );
     }
 
     #[test]

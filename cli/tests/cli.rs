@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::net::TcpListener;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -80,7 +79,7 @@ fn create_shows_the_instance_and_a_scannable_qr_code() {
     ];
     let run = succeeded(mock.run(&args));
     golden("create.txt", &run.stdout);
-    let id = created_id(&mock);
+    let id = last_created_id(&mock);
     assert!(run.stdout.contains(&id));
     assert_eq!(
         decode_drawn_qr(&run.stdout),
@@ -385,25 +384,6 @@ fn a_qr_code_that_is_not_an_image_is_reported_not_drawn() {
     assert!(!png.exists(), "nothing is written when there is no image");
     create.assert_calls(1);
     new_qr.assert_calls(2);
-}
-
-/// A port nobody answers on that records whether anything connected.
-struct Silent(TcpListener);
-
-impl Silent {
-    fn new() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        Self(listener)
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}/api/whatsapp/v1", self.0.local_addr().unwrap())
-    }
-
-    fn was_contacted(&self) -> bool {
-        self.0.accept().is_ok()
-    }
 }
 
 /// What the overlay says a field's rule is, in words (so this test follows
@@ -725,14 +705,12 @@ fn help_lists_every_command_and_the_exit_codes() {
 }
 
 /// The id of the instance the mock created last (listed first).
-fn created_id(mock: &Mock) -> String {
+fn last_created_id(mock: &Mock) -> String {
     let run = succeeded(mock.run(&["instances", "list", "--json"]));
     let decoded: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     decoded[0]["id"].as_str().unwrap().to_owned()
 }
 
-/// Reads the QR code drawn in `stdout` back into pixels and decodes it with
-/// an independent decoder: what a phone pointed at the terminal would read.
 #[test]
 fn the_readme_first_command_runs_the_tool_offline() {
     let readme = include_str!("../../README.md");
@@ -753,4 +731,109 @@ fn the_readme_first_command_runs_the_tool_offline() {
     let run = succeeded(hypersender(&args, &[]));
     let documented = succeeded(Mock::documented().run(&["instances", "list"]));
     assert_eq!(run.stdout, documented.stdout);
+}
+
+#[test]
+fn a_404_for_a_route_hints_at_the_base_url_and_one_for_an_id_does_not() {
+    let mock = Mock::frozen();
+    let hint = format!(
+        " (no such route: is the base URL right? The API's is {}, with its /api/whatsapp/v1 path)",
+        hypersender::DEFAULT_BASE_URL
+    );
+    let root = mock.server.base_url().replace("/api/whatsapp/v1", "");
+    for args in [
+        &["instances", "list"][..],
+        &["instances", "health", WORKING_ID],
+        &["instances", "restart", WORKING_ID],
+    ] {
+        let run = against(&root, args);
+        assert_eq!(run.code, 1, "{args:?}: {run:?}");
+        assert!(
+            run.stderr.starts_with("error: ") && run.stderr.ends_with(&format!("{hint}\n")),
+            "{args:?}: {run:?}"
+        );
+    }
+    let unknown = mock.run(&["instances", "health", "no-such-instance"]);
+    assert_eq!(unknown.code, 1);
+    assert!(!unknown.stderr.contains("no such route"), "{unknown:?}");
+}
+
+#[test]
+fn mock_scan_links_a_fresh_code_and_says_why_an_expired_one_does_not() {
+    let mock = Mock::frozen();
+    let scan = |id: &str| mock.run(&["mock", "scan", id]);
+    mock.server
+        .advance_clock(hypersender::QR_CODE_LIFETIME + Duration::from_secs(5));
+    let expired = scan(WAITING_ID);
+    assert_eq!(expired.code, 1, "{expired:?}");
+    let reason = expired
+        .stdout
+        .strip_prefix("not linked: its QR code expired ")
+        .unwrap_or_else(|| panic!("{expired:?}"));
+    assert!(
+        reason.ends_with(" s ago: request a new one (instances qr ID, or connect)\n"),
+        "{expired:?}"
+    );
+    assert_eq!(
+        mock.server.status(WAITING_ID),
+        Some(InstanceStatus::ScanQrCode)
+    );
+    succeeded(mock.run(&["instances", "qr", WAITING_ID]));
+    let linked = succeeded(scan(WAITING_ID));
+    assert_eq!(
+        linked.stdout,
+        format!("scanned: {WAITING_ID} is linked and WORKING\n")
+    );
+    assert_eq!(
+        mock.server.status(WAITING_ID),
+        Some(InstanceStatus::Working)
+    );
+    let again = scan(WAITING_ID);
+    assert_eq!(again.code, 1);
+    assert_eq!(
+        again.stdout,
+        "not linked: the instance is WORKING, not waiting for a scan (SCAN_QR_CODE)\n"
+    );
+}
+
+#[test]
+fn the_embedded_mock_connects_in_one_command_when_its_phone_scans() {
+    let run = hypersender(
+        &[
+            "--mock",
+            "instances",
+            "connect",
+            "--phone",
+            "+201234567871",
+            "--name",
+            "Offline",
+            "--mock-scan-after",
+            "1s",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.starts_with("created Offline ("), "{run:?}");
+    assert!(run.stdout.contains("status        WORKING\n"), "{run:?}");
+    let without = hypersender(
+        &[
+            "--mock",
+            "instances",
+            "connect",
+            "--phone",
+            "+201234567872",
+            "--name",
+            "Nobody",
+            "--timeout",
+            "1s",
+        ],
+        &[],
+    );
+    assert_eq!(without.code, 3, "{without:?}");
+    assert_eq!(
+        without.stderr,
+        "note: using an embedded mock of the API; nothing leaves this machine\n\
+         note: nobody can scan an embedded mock's QR code; add --mock-scan-after 5s to have its phone scan it\n\
+         timed out after 1 s; the instance is SCAN_QR_CODE\n",
+    );
 }

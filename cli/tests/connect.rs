@@ -6,7 +6,7 @@
 mod support;
 
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hypersender::InstanceStatus;
 use hypersender_mock_server::MockConfig;
@@ -32,30 +32,6 @@ fn spawn_connect(mock: &Mock, name: &str, extra: &[&str]) -> Child {
         .unwrap()
 }
 
-/// The id of the instance called `name`, once the CLI created it.
-fn created(mock: &Mock, name: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let found = mock.block_on(async {
-            let client = hypersender::Client::builder(API_TOKEN)
-                .base_url(mock.server.base_url())
-                .build()
-                .unwrap();
-            client
-                .list_instances()
-                .filter_name(name)
-                .send()
-                .await
-                .unwrap()
-        });
-        if let Some(instance) = found.into_iter().find(|i| i.name == name) {
-            return instance.id;
-        }
-        assert!(Instant::now() < deadline, "{name} was never created");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 fn finished(child: Child) -> Run {
     let output = child.wait_with_output().unwrap();
     Run {
@@ -69,7 +45,7 @@ fn finished(child: Child) -> Run {
 fn piped_connect_prints_each_event_and_exits_0_once_scanned() {
     let mock = Mock::start(MockConfig::default().without_rate_limits());
     let child = spawn_connect(&mock, "Piped", &[]);
-    let id = created(&mock, "Piped");
+    let id = created_id(&mock, "Piped");
     assert!(mock.server.scan(&id));
     let run = finished(child);
     assert_eq!(run.code, 0, "{run:?}");
@@ -131,7 +107,7 @@ fn connect_reusing_an_instance_with_another_phone_warns_and_connects() {
 fn json_connect_prints_one_event_per_line() {
     let mock = Mock::start(MockConfig::default().without_rate_limits());
     let child = spawn_connect(&mock, "Json", &["--json"]);
-    let id = created(&mock, "Json");
+    let id = created_id(&mock, "Json");
     assert!(mock.server.scan(&id));
     let run = finished(child);
     assert_eq!(run.code, 0, "{run:?}");
@@ -222,7 +198,7 @@ fn on_a_terminal_the_qr_code_counts_down_and_is_replaced_in_place() {
     let first = tmux.wait_for("QR code 1: expires in");
     assert!(first.contains("Instance  Live ("), "{first}");
     assert!(first.contains("Status    SCAN_QR_CODE"), "{first}");
-    let id = created(&mock, "Live");
+    let id = created_id(&mock, "Live");
     assert_eq!(
         Some(decode_drawn_qr(&first)),
         mock.server.qr_payload(&id),

@@ -177,3 +177,164 @@ fn verbose_shows_each_request() {
         run.stderr
     );
 }
+
+#[test]
+fn help_lists_the_interrupt_code() {
+    let help = succeeded(hypersender(&["--help"], &[]));
+    assert!(
+        help.stdout.contains("\n130  interrupted (Ctrl-C)"),
+        "{}",
+        help.stdout
+    );
+}
+
+#[test]
+fn six_for_a_file_that_cannot_be_used_with_nothing_sent() {
+    let missing = std::env::temp_dir().join("hypersender-no-such-folder/x");
+    let missing = missing.to_str().unwrap();
+    let cases: [&[&str]; 4] = [
+        &[
+            "api",
+            "create_instance",
+            "--body",
+            &format!("@{missing}.json"),
+        ],
+        &["apply", &format!("{missing}.toml")],
+        &[
+            "instances",
+            "create",
+            "--phone",
+            "+201234567890",
+            "--name",
+            "Shop",
+            "--qr-png",
+            &format!("{missing}.png"),
+        ],
+        &[
+            "instances",
+            "qr",
+            WORKING_ID,
+            "--qr-png",
+            &format!("{missing}.png"),
+        ],
+    ];
+    for args in cases {
+        let silent = Silent::new();
+        let run = against(&silent.url(), args);
+        assert_eq!(run.code, 6, "{args:?}: {run:?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {run:?}");
+        assert!(
+            run.stderr.starts_with("error: ") && run.stderr.contains(missing),
+            "names the file: {run:?}"
+        );
+        assert!(!silent.was_contacted(), "{args:?} sent a request");
+    }
+}
+
+/// `hypersender args...` against `mock`, its output to files the test
+/// reads while it runs; Ctrl-C (SIGINT) once stdout or stderr shows `after`.
+fn interrupted(mock: &Mock, args: &[&str], after: &str) -> Run {
+    let file = |stream: &str| {
+        std::env::temp_dir().join(format!(
+            "hypersender-interrupt-{}-{stream}-{}.txt",
+            std::process::id(),
+            args.join("-").replace('/', "_")
+        ))
+    };
+    let (stdout, stderr) = (file("out"), file("err"));
+    let printed =
+        || std::fs::read_to_string(&stdout).unwrap() + &std::fs::read_to_string(&stderr).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hypersender"))
+        .args(["--base-url", &mock.server.base_url(), "--token", API_TOKEN])
+        .args(args)
+        .stdout(std::fs::File::create(&stdout).unwrap())
+        .stderr(std::fs::File::create(&stderr).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !printed().contains(after) {
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("never printed {after:?}: {}", printed());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let signal = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signal.success());
+    let status = child.wait().unwrap();
+    let run = Run {
+        code: status.code().unwrap_or(-1),
+        stdout: std::fs::read_to_string(&stdout).unwrap(),
+        stderr: std::fs::read_to_string(&stderr).unwrap(),
+    };
+    let _ = std::fs::remove_file(&stdout);
+    let _ = std::fs::remove_file(&stderr);
+    run
+}
+
+#[test]
+fn one_thirty_on_ctrl_c_with_a_line_saying_what_was_done() {
+    // apply: 8 creates against a limit of 5 a minute; interrupted while the
+    // limit holds the sixth back.
+    let mock = Mock::start(hypersender_mock_server::MockConfig::default());
+    let creates = 8;
+    let fleet: String = (0..creates)
+        .map(|n| format!("[[instance]]\nname = \"Branch {n}\"\nphone = \"+2012345670{n:02}\"\n\n"))
+        .collect();
+    let file =
+        std::env::temp_dir().join(format!("hypersender-interrupt-{}.toml", std::process::id()));
+    std::fs::write(&file, fleet).unwrap();
+    let limit = hypersender::catalog::CREATE_INSTANCE
+        .rate_limit
+        .unwrap()
+        .requests as usize;
+    let run = interrupted(
+        &mock,
+        &["apply", file.to_str().unwrap(), "--yes"],
+        "waiting for the rate limit",
+    );
+    assert_eq!(run.code, 130, "{run:?}");
+    assert_eq!(
+        run.stderr.lines().last().unwrap(),
+        format!(
+            "interrupted: {limit} of {creates} created, {} not; run apply again to create the rest (it plans only what is missing)",
+            creates - limit
+        ),
+        "{run:?}"
+    );
+
+    // wait: nothing was changed, and the line says what it waited for.
+    let run = interrupted(
+        &mock,
+        &["instances", "wait", WAITING_ID, "--timeout", "60"],
+        "SCAN_QR_CODE",
+    );
+    assert_eq!(run.code, 130, "{run:?}");
+    assert!(
+        run.stderr
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("interrupted"),
+        "{run:?}"
+    );
+
+    // watch, piped: JSON Lines until Ctrl-C, then the summary.
+    let run = interrupted(
+        &mock,
+        &["instances", "watch", "--interval", "1s"],
+        "\"event\"",
+    );
+    assert_eq!(run.code, 130, "{run:?}");
+    assert!(
+        run.stderr
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("stopped watching after "),
+        "{run:?}"
+    );
+}

@@ -285,6 +285,10 @@ fn completions_are_generated_for_each_shell() {
             run.stdout.contains("doctor") && run.stdout.contains("watch"),
             "{shell}"
         );
+        // `--status` completes to the spec's statuses, not to file names.
+        for status in InstanceStatus::VALUES {
+            assert!(run.stdout.contains(status), "{shell} offers {status}");
+        }
     }
 }
 
@@ -322,20 +326,4 @@ fn the_mock_command_serves_a_generated_fleet() {
     // The generated fleet after the spec's documented example.
     let documented = hypersender_mock_server::seed_instances().unwrap().len();
     assert_eq!(count, FLEET + documented, "{}", listed.stderr);
-}
-
-fn created_id(mock: &Mock, name: &str) -> String {
-    mock.block_on(async {
-        let client = hypersender::Client::builder(API_TOKEN)
-            .base_url(mock.server.base_url())
-            .build()
-            .unwrap();
-        let listed = client
-            .list_instances()
-            .filter_name(name)
-            .send()
-            .await
-            .unwrap();
-        listed.into_iter().find(|i| i.name == name).unwrap().id
-    })
 }

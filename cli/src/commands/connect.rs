@@ -146,6 +146,8 @@ struct View<'a> {
     instance: String,
     status: String,
     qr: Option<(QrCode, u32, String)>,
+    /// The limit holds the next QR code back: since when, and until when.
+    fresh_qr_wait: Option<(Instant, Instant)>,
     warnings: Vec<String>,
     screen: LiveScreen,
 }
@@ -163,6 +165,7 @@ impl<'a> View<'a> {
             instance: String::new(),
             status: "-".into(),
             qr: None,
+            fresh_qr_wait: None,
             warnings: Vec::new(),
             screen: LiveScreen::default(),
         }
@@ -211,6 +214,9 @@ impl<'a> View<'a> {
                 self.say(&format!("status {status}"));
             }
             ConnectEvent::Restarted { .. } => self.say("restarted it; a fresh QR code follows"),
+            ConnectEvent::QrCodeExpired {
+                number, fresh_in, ..
+            } => self.qr_code_expired(number, fresh_in),
             ConnectEvent::QrCode {
                 qr_code, number, ..
             } => self.new_qr_code(qr_code, number)?,
@@ -253,7 +259,39 @@ impl<'a> View<'a> {
         }
     }
 
+    /// The code expired and the limit holds the next back: the wait is
+    /// shown counting down (live) or said when it starts and ends (plain),
+    /// and does not count against the timeout.
+    fn qr_code_expired(&mut self, number: u32, fresh_in: Duration) {
+        let now = Instant::now();
+        self.deadline += fresh_in;
+        self.fresh_qr_wait = Some((now, now + fresh_in));
+        if self.live {
+            self.draw();
+        } else if !self.global.json {
+            terminal::err_line(&format!(
+                "QR code {number} expired; {}",
+                notices::waiting_words(&fresh_qr_code_words(), fresh_in)
+            ));
+        }
+    }
+
+    /// The end of a wait for a fresh code, said off a live screen.
+    fn fresh_qr_wait_over(&mut self) {
+        if let Some((since, _)) = self.fresh_qr_wait.take()
+            && !self.live
+            && !self.global.json
+        {
+            terminal::err_line(&format!(
+                "waited {} s for the rate limit: {}",
+                since.elapsed().as_secs(),
+                fresh_qr_code_words()
+            ));
+        }
+    }
+
     fn new_qr_code(&mut self, qr_code: QrCode, number: u32) -> Result<(), Failure> {
+        self.fresh_qr_wait_over();
         let png = qr_code.png().map_err(qr_terminal::QrImageError::from);
         let saved = match (self.qr_png, &png) {
             (Some(path), Ok(png)) => std::fs::write(path, png)
@@ -290,8 +328,9 @@ impl<'a> View<'a> {
         if !self.live {
             return;
         }
+        let (columns, rows) = LiveScreen::size();
         let left = self.deadline.saturating_duration_since(Instant::now());
-        let mut lines = vec![
+        let mut text = vec![
             format!("Instance  {}", escape(&self.instance, Style::Text)),
             format!("Status    {}", escape(&self.status, Style::Text)),
             format!(
@@ -300,35 +339,57 @@ impl<'a> View<'a> {
             ),
         ];
         let notes = [notices::current_wait(), notices::last_retry()];
-        lines.extend(notes.into_iter().flatten().map(|n| escape(&n, Style::Text)));
-        lines.extend(self.warnings.iter().map(|w| escape(w, Style::Text)));
+        text.extend(notes.into_iter().flatten().map(|n| escape(&n, Style::Text)));
+        text.extend(self.warnings.iter().map(|w| escape(w, Style::Text)));
+        // Words wrap at the window's width (a line cut short would hide
+        // what it says); only the QR code is never wrapped.
+        let mut lines = terminal::wrap(&text, columns);
         if let Some((qr_code, number, drawing)) = &self.qr {
-            let (columns, rows) = LiveScreen::size();
+            let caption = terminal::wrap(&[self.qr_caption(qr_code, *number)], columns);
             let code_lines: Vec<&str> = drawing.lines().collect();
             let width = code_lines
                 .first()
                 .map_or(0, |line| console::measure_text_width(line));
-            let needed = lines.len() + code_lines.len() + 3;
+            let needed = lines.len() + code_lines.len() + caption.len() + 2;
             lines.push(String::new());
-            if width > columns || needed > rows {
-                lines.push(format!(
-                    "The window is too small for QR code {number}: it needs {width} columns and {needed} rows, this one has {columns} and {rows}."
+            if qr_code.time_left().is_zero() {
+                // An expired code cannot be scanned: not drawn.
+            } else if width > columns || needed > rows {
+                lines.extend(terminal::wrap(
+                    &[
+                        format!("The window is too small for QR code {number}:"),
+                        format!("it needs {width}x{needed}, this one is {columns}x{rows}."),
+                        "Enlarge it (the code is drawn again at once), or save the code with --qr-png FILE.".to_owned(),
+                    ],
+                    columns,
                 ));
-                lines.push("Enlarge it (the code is drawn again at once), or save the code with --qr-png FILE.".to_owned());
             } else {
                 lines.extend(code_lines.into_iter().map(str::to_owned));
                 lines.push(String::new());
             }
-            let expires = qr_code.time_left().as_secs();
-            lines.push(if expires == 0 {
-                format!("QR code {number} expired; a fresh one is on its way")
-            } else {
-                format!(
-                    "QR code {number}: expires in {expires:>2} s. Scan it in WhatsApp (Settings > Linked Devices)."
-                )
-            });
+            lines.extend(caption);
         }
         self.screen.draw(&lines);
+    }
+
+    /// The line under the QR code: its countdown, or what the next waits for.
+    fn qr_caption(&self, qr_code: &QrCode, number: u32) -> String {
+        let expires = qr_code.time_left().as_secs();
+        if expires > 0 {
+            return format!(
+                "QR code {number}: expires in {expires:>2} s. Scan it in WhatsApp (Settings > Linked Devices)."
+            );
+        }
+        match self.fresh_qr_wait {
+            Some((_, until)) => format!(
+                "QR code {number} expired; {}",
+                notices::waiting_words(
+                    &fresh_qr_code_words(),
+                    until.saturating_duration_since(Instant::now())
+                )
+            ),
+            None => format!("QR code {number} expired; a fresh one is on its way"),
+        }
     }
 
     /// Ctrl-C: what was done, and how to go on.
@@ -384,6 +445,11 @@ fn minutes(left: Duration) -> String {
 }
 
 /// One event as a JSON line: `{"event": "qr_code", ...}`.
+/// The operation a fresh code waits for, in the one wording of waits.
+fn fresh_qr_code_words() -> String {
+    notices::operation_words(hypersender::catalog::REQUEST_NEW_QR_CODE.id)
+}
+
 fn event_json(event: &ConnectEvent, show_secrets: bool) -> serde_json::Value {
     use serde_json::json;
     match event {
@@ -412,6 +478,14 @@ fn event_json(event: &ConnectEvent, show_secrets: bool) -> serde_json::Value {
         ConnectEvent::Restarted { instance_id } => {
             json!({"event": "restarted", "instance_id": instance_id})
         }
+        ConnectEvent::QrCodeExpired {
+            instance_id,
+            number,
+            fresh_in,
+        } => json!({
+            "event": "qr_code_expired", "instance_id": instance_id, "number": number,
+            "fresh_in_s": fresh_in.as_secs_f64().ceil() as u64,
+        }),
         ConnectEvent::Connected(health) => {
             json!({"event": "connected", "health": prepare(health, show_secrets)})
         }

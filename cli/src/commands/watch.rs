@@ -203,39 +203,41 @@ impl Table {
             .map(|(status, n)| format!("{n} {status}"))
             .collect();
         let note = crate::notices::current_wait().unwrap_or_else(|| self.note.clone());
-        let mut lines = vec![
-            escape(
-                &format!("{} instances: {}", self.instances.len(), counts.join(", ")),
-                Style::Text,
-            ),
-            escape(&note, Style::Text),
-            String::new(),
-            format!(
-                "{:<36}  {:<24}  {:<12}  {}",
-                "NOT WORKING", "NAME", "STATUS", "SINCE"
-            ),
-        ];
+        let (columns, rows) = LiveScreen::size();
+        let layout = RowLayout::for_width(columns);
+        // The summary and the note wrap (they always show whole); rows and
+        // changes are one line each, cut to the width.
+        let mut lines = terminal::wrap(
+            &[
+                escape(
+                    &format!("{} instances: {}", self.instances.len(), counts.join(", ")),
+                    Style::Text,
+                ),
+                escape(&note, Style::Text),
+            ],
+            columns,
+        );
+        lines.push(String::new());
+        lines.push(layout.row("NOT WORKING", "NAME", "STATUS", "SINCE"));
         let mut not_working: Vec<&(InstanceResponse, DateTime<Utc>)> = self
             .instances
             .values()
             .filter(|(i, _)| i.status != InstanceStatus::Working)
             .collect();
         not_working.sort_by_key(|(_, since)| *since);
-        let (_, rows) = LiveScreen::size();
-        // Every line is one row (lines are cut to the width, never
-        // wrapped): the header, the changes below, and a "more" line.
+        // The changes below (a blank line, their header, each one) and a
+        // "more" line.
         let below = 2 + self.recent.len();
         let room = rows.saturating_sub(lines.len() + below + 1).max(1);
         let hidden = not_working.len().saturating_sub(room);
         let shown = if hidden > 0 { room } else { not_working.len() };
         for (instance, since) in not_working.into_iter().take(shown) {
             lines.push(escape(
-                &format!(
-                    "{:<36}  {:<24}  {:<12}  {}",
-                    instance.id,
-                    instance.name,
+                &layout.row(
+                    &instance.id,
+                    &instance.name,
                     instance.status.as_str(),
-                    since.format("%H:%M:%S")
+                    &since.format("%H:%M:%S").to_string(),
                 ),
                 Style::Text,
             ));
@@ -247,5 +249,36 @@ impl Table {
         lines.push("LATEST CHANGES".to_owned());
         lines.extend(self.recent.iter().map(|line| escape(line, Style::Text)));
         self.screen.draw(&lines);
+    }
+}
+
+/// The columns of the table's rows for a window's width: whole ids where
+/// they fit, else their first 8 characters (the status always shows;
+/// `--json` has every id whole).
+struct RowLayout {
+    id: usize,
+}
+
+impl RowLayout {
+    const WHOLE_ID: usize = 36;
+    const SHORT_ID: usize = 11;
+    const REST: usize = 2 + 24 + 2 + 12 + 2 + 8;
+
+    fn for_width(columns: usize) -> Self {
+        let id = if columns >= Self::WHOLE_ID + Self::REST {
+            Self::WHOLE_ID
+        } else {
+            Self::SHORT_ID
+        };
+        Self { id }
+    }
+
+    fn row(&self, id: &str, name: &str, status: &str, since: &str) -> String {
+        let id: String = if id.chars().count() > self.id {
+            id.chars().take(8).chain("...".chars()).collect()
+        } else {
+            id.to_owned()
+        };
+        format!("{id:<w$}  {name:<24}  {status:<12}  {since}", w = self.id)
     }
 }

@@ -239,6 +239,46 @@ impl Tmux {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// Resizes the window (the program gets SIGWINCH).
+    pub fn resize(&self, width: u16, height: u16) {
+        let status = Command::new("tmux")
+            .args([
+                "resize-window",
+                "-t",
+                &self.session,
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Presses keys (`C-c` for Ctrl-C).
+    pub fn keys(&self, keys: &str) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.session, keys])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits until `done` holds for the screen, and returns that screen;
+    /// `what` names the wait in the failure, with the last screen.
+    pub fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if done(&screen) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "never showed {what}:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Waits until the screen shows `text`, and returns that screen.
     pub fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -311,5 +351,51 @@ impl Drop for Spawned {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// Every instance the mock lists now.
+pub fn listed(mock: &Mock) -> Vec<InstanceResponse> {
+    mock.block_on(async {
+        hypersender::Client::builder(API_TOKEN)
+            .base_url(mock.server.base_url())
+            .build()
+            .unwrap()
+            .list_instances()
+            .send()
+            .await
+            .unwrap()
+    })
+}
+
+/// The id of the instance named `name`, once a command running beside the
+/// test has created it (waits up to 20 s).
+pub fn created_id(mock: &Mock, name: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(instance) = listed(mock).into_iter().find(|i| i.name == name) {
+            return instance.id;
+        }
+        assert!(Instant::now() < deadline, "{name} was never created");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A port nobody answers on that records whether anything connected.
+pub struct Silent(std::net::TcpListener);
+
+impl Silent {
+    pub fn new() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        Self(listener)
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/api/whatsapp/v1", self.0.local_addr().unwrap())
+    }
+
+    pub fn was_contacted(&self) -> bool {
+        self.0.accept().is_ok()
     }
 }

@@ -124,6 +124,18 @@ pub enum ConnectEvent {
         /// The instance.
         instance_id: String,
     },
+    /// The QR code expired and the documented limit holds the fresh one
+    /// back for `fresh_in` (a wait that does not count against the
+    /// timeout); the fresh code follows as [`QrCode`](Self::QrCode), unless
+    /// the instance was scanned meanwhile.
+    QrCodeExpired {
+        /// The instance.
+        instance_id: String,
+        /// Which code expired.
+        number: u32,
+        /// How long until the limit allows a fresh code.
+        fresh_in: Duration,
+    },
     /// The instance is WORKING; the last event.
     Connected(Box<HealthResponse>),
     /// The flow stopped without a connection; the last event.
@@ -247,6 +259,8 @@ struct Flow<'a> {
     /// When the current QR code stops being scannable.
     qr_expires: Option<Instant>,
     qr_codes: u32,
+    /// The current code's expiry was reported (with the limit's wait).
+    expiry_reported: bool,
     restarts: u32,
     events: VecDeque<ConnectEvent>,
 }
@@ -273,6 +287,7 @@ impl<'a> Flow<'a> {
             status: None,
             qr_expires: None,
             qr_codes: 0,
+            expiry_reported: false,
             restarts: 0,
             events: VecDeque::new(),
         }
@@ -371,18 +386,27 @@ impl<'a> Flow<'a> {
         let now = Instant::now();
         let mut wake = now + self.interval;
         if self.status == Some(InstanceStatus::ScanQrCode) {
-            // Wake up exactly when the code expires and a fresh one may be
-            // requested.
+            // Wake up exactly when the code expires (to say so), then when
+            // a fresh one may be requested.
             let expired_at = self.qr_expires.unwrap_or(now);
-            wake = wake.min(expired_at.max(now + self.qr_delay()));
+            let held = if self.expiry_reported {
+                self.qr_delay()
+            } else {
+                Duration::ZERO
+            };
+            wake = wake.min(expired_at.max(now + held));
         }
         if wake >= self.deadline {
             tokio::time::sleep_until(self.deadline).await;
             return Err(GiveUpReason::TimedOut(self.status.clone()));
         }
         tokio::time::sleep_until(wake).await;
-        if self.needs_qr_code() && self.qr_delay().is_zero() {
-            return self.fresh_qr_code_unless_scanned().await;
+        if self.needs_qr_code() {
+            let held = self.qr_delay();
+            if held.is_zero() {
+                return self.fresh_qr_code_unless_scanned().await;
+            }
+            self.report_expiry(held);
         }
         self.check().await
     }
@@ -396,6 +420,21 @@ impl<'a> Flow<'a> {
             return Ok(());
         }
         self.fresh_qr_code().await
+    }
+
+    /// The code expired while the limit holds the next back: said once per
+    /// code, and that wait is added to the deadline.
+    fn report_expiry(&mut self, held: Duration) {
+        if self.expiry_reported {
+            return;
+        }
+        self.expiry_reported = true;
+        self.deadline += held;
+        self.events.push_back(ConnectEvent::QrCodeExpired {
+            instance_id: self.id(),
+            number: self.qr_codes,
+            fresh_in: held,
+        });
     }
 
     /// Waiting for a documented rate limit does not count against the
@@ -456,6 +495,7 @@ impl<'a> Flow<'a> {
         let qr_code = qr_code.with_lifetime(self.options.qr_lifetime);
         self.qr_codes += 1;
         self.qr_expires = Some(qr_code.expires_at());
+        self.expiry_reported = false;
         self.events.push_back(ConnectEvent::QrCode {
             instance_id: self.id(),
             qr_code,
