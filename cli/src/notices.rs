@@ -199,3 +199,79 @@ impl Fields {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(message: &str, values: &[(&str, &str)]) -> Fields {
+        Fields {
+            message: message.to_owned(),
+            values: values
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            rest: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_retry_is_one_short_line_with_the_attempt_out_of_all() {
+        let retry = fields(
+            "retrying after a failed attempt",
+            &[
+                ("operation", "list_instances"),
+                ("attempt", "1"),
+                ("retries_left", "3"),
+                ("wait_ms", "1500"),
+                ("reason", "connection refused"),
+                ("cause", "connection failed: a long chain"),
+            ],
+        );
+        assert_eq!(
+            notice(&retry).unwrap(),
+            "retrying in 2 s (connection refused), attempt 2 of 4"
+        );
+        assert_eq!(
+            last_retry().as_deref(),
+            Some("retrying in 2 s (connection refused), attempt 2 of 4")
+        );
+    }
+
+    #[test]
+    fn a_rate_limit_wait_is_said_when_it_starts_counts_down_and_ends() {
+        let what = operation_words("request_new_qr_code");
+        assert_eq!(what, hypersender::catalog::REQUEST_NEW_QR_CODE.summary);
+        let start = fields(
+            "waiting for the documented rate limit",
+            &[("operation", "request_new_qr_code"), ("wait_ms", "41000")],
+        );
+        assert_eq!(
+            notice(&start).unwrap(),
+            format!("waiting for the rate limit: {what} in 41 s")
+        );
+        let counting = current_wait().unwrap();
+        assert!(
+            counting == format!("waiting for the rate limit: {what} in 41 s")
+                || counting == format!("waiting for the rate limit: {what} in 40 s"),
+            "{counting}"
+        );
+        let over = fields(
+            "rate-limit wait over",
+            &[("operation", "request_new_qr_code")],
+        );
+        assert_eq!(
+            notice(&over).unwrap(),
+            format!("waited 0 s for the rate limit: {what}")
+        );
+        assert_eq!(current_wait(), None, "no wait in progress");
+    }
+
+    #[test]
+    fn one_wording_for_a_refusal_rounded_up() {
+        assert_eq!(
+            refused_words("Check Health", Duration::from_millis(5_200)),
+            "rate limit reached: Check Health can be sent again in 6 s"
+        );
+    }
+}

@@ -327,3 +327,51 @@ fn the_mock_command_serves_a_generated_fleet() {
     let documented = hypersender_mock_server::seed_instances().unwrap().len();
     assert_eq!(count, FLEET + documented, "{}", listed.stderr);
 }
+
+#[test]
+fn apply_connect_shows_the_code_the_create_returned_and_never_replaces_it() {
+    let mock = Mock::start(MockConfig::default());
+    let file = fleet_file(
+        "connect",
+        "[[instance]]\nname = \"Counter\"\nphone = \"+201234567866\"\n",
+    );
+    let base_url = mock.server.base_url();
+    let mut apply = Spawned::hypersender(&[
+        "--base-url",
+        &base_url,
+        "--token",
+        API_TOKEN,
+        "apply",
+        file.to_str().unwrap(),
+        "--yes",
+        "--connect",
+    ]);
+    let id = created_id(&mock, "Counter");
+    // The code on screen is the create's: scanning it links the instance.
+    let created_code = mock.server.qr_payload(&id).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(mock.server.scan(&id), "the create's code is still valid");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = apply.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "apply --connect did not finish once scanned"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut apply.0.stdout.take().unwrap(), &mut stdout).unwrap();
+    assert!(status.success(), "{stdout}");
+    assert_eq!(decode_drawn_qr(&stdout), created_code, "{stdout}");
+    let asked_for_new = mock
+        .server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/request-new-qr-code"))
+        .count();
+    assert_eq!(asked_for_new, 0, "no new code was requested");
+    assert_eq!(mock.server.status(&id), Some(InstanceStatus::Working));
+}
