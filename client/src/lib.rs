@@ -4,7 +4,9 @@
 // The layers, from the bottom: values and the error (no other module), the
 // catalog's model and rules, the request path, the generated code (types,
 // builders, catalog entries), the client's configuration, and the flows,
-// which use the public `Client` only. This file only names them.
+// which use the public `Client` only; beside them, `webhooks` (feature
+// `webhooks`), which receives what the service posts and uses values and
+// generated types only. This file only names them.
 pub mod catalog;
 mod client;
 mod error;
@@ -12,6 +14,8 @@ mod flows;
 mod generated;
 mod runtime;
 mod values;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 
 pub use catalog::Arguments;
 pub use client::{

@@ -1,0 +1,509 @@
+//! What one delivery says: the envelope every event shares, and the
+//! payload typed by event name.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::generated::types::InstanceStatus;
+
+/// The eight event names the vendor's SDK documents (its
+/// `WhatsappWebhookEventEnum`), each with a recorded example in
+/// [`recorded`](super::recorded).
+pub const DOCUMENTED_EVENTS: [&str; 8] = [
+    "presence.update",
+    "message.any",
+    "message.reaction",
+    "message.ack",
+    "message.waiting",
+    "message.revoked",
+    "poll.vote",
+    "poll.vote.failed",
+];
+
+/// The status-update event name of WAHA, which the service appears to run
+/// on. **Inferred**: Hypersender documents no name for status updates.
+pub const INFERRED_SESSION_STATUS: &str = "session.status";
+
+/// How [`WebhookEvent::parse_with`] reads what the docs leave open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParseOptions {
+    /// Type `session.status` events as [`Payload::SessionStatus`] (WAHA's
+    /// shape, **inferred**). Off, they are [`Payload::Unknown`] like any
+    /// other undocumented name. On by default.
+    pub infer_session_status: bool,
+}
+
+impl ParseOptions {
+    /// Sets [`infer_session_status`](Self::infer_session_status).
+    pub fn infer_session_status(mut self, yes: bool) -> Self {
+        self.infer_session_status = yes;
+        self
+    }
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        Self {
+            infer_session_status: true,
+        }
+    }
+}
+
+/// One delivery: its envelope and its payload.
+#[derive(Debug, Clone)]
+pub struct WebhookEvent {
+    /// What every event has, whatever its name.
+    pub envelope: Envelope,
+    /// The event-specific part, typed by name.
+    pub payload: Payload,
+}
+
+/// The fields every delivery shares, readable whatever the event and
+/// whether or not its payload could be typed.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Envelope {
+    /// The event name (the top-level `event`; `data.event` when that is
+    /// missing).
+    pub event: String,
+    /// The event id (`data.id`, `evt_...`): what deduplication keys on.
+    pub id: Option<String>,
+    /// The instance the event is about (`data.instanceId`, or beside
+    /// `data`, as one recorded example has it).
+    pub instance_id: Option<String>,
+    /// The Hypersender user (`data.userId`, or beside `data`).
+    pub user_id: Option<String>,
+    /// The WhatsApp account of the instance (`data.me`).
+    pub me: Option<Me>,
+    /// `data.metadata` as sent: `[]`, `[{}]` and `{}` are all seen.
+    pub metadata: Value,
+    /// The whole body, verbatim.
+    pub raw: String,
+}
+
+/// The instance's own WhatsApp account (`data.me`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Me {
+    /// `201553730661@c.us`.
+    pub id: Option<String>,
+    /// The profile name.
+    pub push_name: Option<String>,
+    /// The linked-device id (`...@lid`); in some examples only.
+    pub lid: Option<String>,
+    /// Fields not listed above, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The payload of an event, typed by the event's name.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+// One per delivery, built once and moved into the channel: boxing each
+// variant would add an allocation to save a few hundred bytes of copying.
+#[allow(clippy::large_enum_variant)]
+pub enum Payload {
+    /// `presence.update`: someone is typing, online, ...
+    PresenceUpdate(PresenceUpdate),
+    /// `message.any`: a message sent or received.
+    MessageAny(Message),
+    /// `message.reaction`.
+    MessageReaction(Reaction),
+    /// `message.ack`: a message's delivery state changed.
+    MessageAck(Message),
+    /// `message.waiting`.
+    MessageWaiting(Message),
+    /// `message.revoked`: a message was deleted for everyone.
+    MessageRevoked(Revoked),
+    /// `poll.vote`.
+    PollVote(PollVote),
+    /// `poll.vote.failed`.
+    PollVoteFailed(PollVote),
+    /// `session.status`: the instance's status changed. **Inferred** from
+    /// WAHA (see [`ParseOptions::infer_session_status`]).
+    SessionStatus(SessionStatus),
+    /// Any other event name: its payload as sent (`None` when there is
+    /// none). Never an error: the service may send events no one documented.
+    Unknown(Option<Value>),
+    /// The payload does not have its event's documented shape; the
+    /// envelope and the raw body are still there.
+    Malformed(PayloadError),
+}
+
+/// A message, as the `message.*` events carry it (WAHA's fields).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Message {
+    /// The message id (`true_201063178738@c.us_ABCD...`).
+    pub id: Option<String>,
+    /// Unix seconds.
+    pub timestamp: Option<i64>,
+    /// The sender's chat id.
+    pub from: Option<String>,
+    /// The recipient's chat id.
+    pub to: Option<String>,
+    /// In a group, who sent it.
+    pub participant: Option<String>,
+    /// Sent by the instance itself.
+    pub from_me: Option<bool>,
+    /// Where it was sent from (`app`, `api`).
+    pub source: Option<String>,
+    /// The text.
+    pub body: Option<String>,
+    /// Whether it has media.
+    pub has_media: Option<bool>,
+    /// The media, as sent.
+    pub media: Option<Value>,
+    /// The delivery state as a number (`ack`) ...
+    pub ack: Option<i64>,
+    /// ... and as a name (`SERVER`, `DEVICE`, `PENDING`).
+    pub ack_name: Option<String>,
+    /// The message this one replies to, as sent.
+    pub reply_to: Option<Value>,
+    /// The engine's own record (`_data`), as sent.
+    #[serde(rename = "_data")]
+    pub engine_data: Option<Value>,
+    /// Fields not listed above, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `message.reaction`'s payload.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Reaction {
+    /// The reaction message's id.
+    pub id: Option<String>,
+    /// Unix seconds.
+    pub timestamp: Option<i64>,
+    /// Who reacted.
+    pub from: Option<String>,
+    /// Reacted by the instance itself.
+    pub from_me: Option<bool>,
+    /// The reaction.
+    pub reaction: Option<ReactionContent>,
+    /// Fields not listed above, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// What a reaction is and what it reacts to.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReactionContent {
+    /// The emoji (empty when a reaction is removed, in WAHA).
+    pub text: Option<String>,
+    /// The message reacted to.
+    pub message_id: Option<String>,
+    /// Fields not listed above, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `message.revoked`'s payload.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct Revoked {
+    /// The message as it is after the revocation.
+    pub after: Option<Message>,
+    /// The message before (may be empty).
+    pub before: Option<Message>,
+    /// The engine's own record (`_data`), as sent.
+    #[serde(rename = "_data")]
+    pub engine_data: Option<Value>,
+    /// Fields not listed above, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `poll.vote` and `poll.vote.failed`'s payload.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct PollVote {
+    /// The vote.
+    pub vote: Option<Vote>,
+    /// The poll voted in.
+    pub poll: Option<MessageRef>,
+    /// Fields not listed above, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One vote in a poll.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Vote {
+    /// The vote's id.
+    pub id: Option<String>,
+    /// The chat.
+    pub to: Option<String>,
+    /// The voter.
+    pub from: Option<String>,
+    /// Voted by the instance itself.
+    pub from_me: Option<bool>,
+    /// The options chosen (`null` entries occur when a vote failed).
+    #[serde(default)]
+    pub selected_options: Vec<Option<String>>,
+    /// Unix seconds.
+    pub timestamp: Option<i64>,
+    /// Fields not listed above, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A message named by its id and chat.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MessageRef {
+    /// The message id.
+    pub id: Option<String>,
+    /// The chat.
+    pub to: Option<String>,
+    /// The sender.
+    pub from: Option<String>,
+    /// Sent by the instance itself.
+    pub from_me: Option<bool>,
+    /// Fields not listed above, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `presence.update`'s payload.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct PresenceUpdate {
+    /// The chat.
+    pub id: Option<String>,
+    /// Each participant's presence.
+    #[serde(default)]
+    pub presences: Vec<Presence>,
+    /// Fields not listed above, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One participant's presence.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Presence {
+    /// Who.
+    pub participant: Option<String>,
+    /// `typing`, `online`, `offline`, ...
+    pub last_known_presence: Option<String>,
+    /// Unix seconds, when known.
+    pub last_seen: Option<i64>,
+    /// Fields not listed above, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `session.status`'s payload. **Inferred** from WAHA: Hypersender
+/// documents no status event.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct SessionStatus {
+    /// The new status (an unknown one is kept as `Unknown`).
+    pub status: InstanceStatus,
+    /// WAHA's recent statuses, as sent.
+    #[serde(default)]
+    pub statuses: Vec<Value>,
+    /// Fields not listed above, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A payload that does not match its event's documented shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PayloadError {
+    /// The event.
+    pub event: String,
+    /// Where in the payload (`presences[0].lastSeen`; `.` for the whole).
+    pub path: String,
+    /// What was wrong there.
+    pub message: String,
+}
+
+impl fmt::Display for PayloadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the {} payload does not match its documented shape at `data.payload.{}`: {}",
+            self.event, self.path, self.message
+        )
+    }
+}
+
+impl std::error::Error for PayloadError {}
+
+/// A body that is not a webhook delivery at all (answered 400).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// Not JSON (or not UTF-8).
+    NotJson {
+        /// Where, 1-based.
+        line: usize,
+        /// Where, 1-based.
+        column: usize,
+        /// What.
+        message: String,
+    },
+    /// JSON, but not an object with a string `event` (or `data.event`).
+    NoEventName,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotJson {
+                line,
+                column,
+                message,
+            } => write!(
+                f,
+                "the body is not JSON (line {line}, column {column}): {message}"
+            ),
+            Self::NoEventName => f.write_str("the body is not a webhook event: no `event` name"),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// The body as sent, read in one pass; the payload stays raw until its
+/// type is known.
+#[derive(Deserialize)]
+struct Wire<'a> {
+    event: Option<String>,
+    #[serde(borrow)]
+    data: Option<&'a RawValue>,
+    #[serde(rename = "instanceId")]
+    instance_id: Option<String>,
+    #[serde(rename = "userId")]
+    user_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireData<'a> {
+    id: Option<String>,
+    event: Option<String>,
+    #[serde(default)]
+    metadata: Value,
+    me: Option<Me>,
+    #[serde(borrow)]
+    payload: Option<&'a RawValue>,
+    #[serde(rename = "instanceId")]
+    instance_id: Option<String>,
+    #[serde(rename = "userId")]
+    user_id: Option<String>,
+}
+
+impl WebhookEvent {
+    /// Reads one delivery's body with the default [`ParseOptions`].
+    pub fn parse(body: &[u8]) -> Result<Self, ParseError> {
+        Self::parse_with(body, ParseOptions::default())
+    }
+
+    /// Reads one delivery's body.
+    pub fn parse_with(body: &[u8], options: ParseOptions) -> Result<Self, ParseError> {
+        let wire: Wire<'_> = serde_json::from_slice(body).map_err(not_json)?;
+        let data = match wire.data {
+            Some(data) => Some(
+                serde_json::from_str::<WireData<'_>>(data.get())
+                    .map_err(|_| ParseError::NoEventName)?,
+            ),
+            None => None,
+        };
+        let (data_event, id, metadata, me, payload, data_instance, data_user) = match data {
+            Some(d) => (
+                d.event,
+                d.id,
+                d.metadata,
+                d.me,
+                d.payload,
+                d.instance_id,
+                d.user_id,
+            ),
+            None => (None, None, Value::Null, None, None, None, None),
+        };
+        let event = wire.event.or(data_event).ok_or(ParseError::NoEventName)?;
+        // The body was valid JSON, so valid UTF-8.
+        let raw = String::from_utf8_lossy(body).into_owned();
+        let payload = type_payload(&event, payload, options);
+        Ok(Self {
+            envelope: Envelope {
+                event,
+                id,
+                instance_id: data_instance.or(wire.instance_id),
+                user_id: data_user.or(wire.user_id),
+                me,
+                metadata,
+                raw,
+            },
+            payload,
+        })
+    }
+
+    /// The status this event reports, if it is a status update.
+    pub fn status(&self) -> Option<&InstanceStatus> {
+        match &self.payload {
+            Payload::SessionStatus(status) => Some(&status.status),
+            _ => None,
+        }
+    }
+}
+
+fn not_json(error: serde_json::Error) -> ParseError {
+    if error.is_data() {
+        // Valid JSON of the wrong shape (an array, a number event name).
+        return ParseError::NoEventName;
+    }
+    ParseError::NotJson {
+        line: error.line(),
+        column: error.column(),
+        message: error.to_string(),
+    }
+}
+
+fn type_payload(event: &str, payload: Option<&RawValue>, options: ParseOptions) -> Payload {
+    let raw = payload.map_or("{}", RawValue::get);
+    match event {
+        "presence.update" => typed(event, raw, Payload::PresenceUpdate),
+        "message.any" => typed(event, raw, Payload::MessageAny),
+        "message.reaction" => typed(event, raw, Payload::MessageReaction),
+        "message.ack" => typed(event, raw, Payload::MessageAck),
+        "message.waiting" => typed(event, raw, Payload::MessageWaiting),
+        "message.revoked" => typed(event, raw, Payload::MessageRevoked),
+        "poll.vote" => typed(event, raw, Payload::PollVote),
+        "poll.vote.failed" => typed(event, raw, Payload::PollVoteFailed),
+        INFERRED_SESSION_STATUS if options.infer_session_status => {
+            typed(event, raw, Payload::SessionStatus)
+        }
+        _ => Payload::Unknown(payload.and_then(|p| serde_json::from_str(p.get()).ok())),
+    }
+}
+
+fn typed<T: DeserializeOwned>(event: &str, raw: &str, wrap: fn(T) -> Payload) -> Payload {
+    let mut deserializer = serde_json::Deserializer::from_str(raw);
+    match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(value) => wrap(value),
+        Err(error) => Payload::Malformed(PayloadError {
+            event: event.to_owned(),
+            path: error.path().to_string(),
+            message: error.into_inner().to_string(),
+        }),
+    }
+}
