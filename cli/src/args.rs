@@ -86,6 +86,62 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
+    /// Receive webhooks as Hypersender posts them (`listen`), or post one
+    /// to an endpoint of yours (`send`).
+    #[command(subcommand)]
+    Webhook(Webhook),
+}
+
+/// `webhook`.
+#[derive(Debug, Subcommand)]
+pub enum Webhook {
+    /// Answer deliveries as the library's receiver does (401 without the
+    /// secret, 400 for what is not an event, a repeat marked duplicate)
+    /// and print each one, until Ctrl-C.
+    Listen(ListenArgs),
+    /// Post a recorded example (`message.any`, ...) or a file (`@event.json`)
+    /// to URL, as Hypersender would.
+    Send(SendArgs),
+}
+
+/// The secret deliveries carry in `Authorization`.
+#[derive(Debug, Args)]
+pub struct SecretArgs {
+    /// The webhook secret: the whole `Authorization` header of a delivery
+    /// (never printed).
+    #[arg(long, env = "HYPERSENDER_WEBHOOK_SECRET", hide_env_values = true)]
+    pub secret: Option<String>,
+}
+
+/// `webhook listen`.
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// Where to listen; port 0 picks a free port (the URL is printed).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub secret: SecretArgs,
+    /// Accept deliveries without the secret (anyone who can reach the port
+    /// can then post events).
+    #[arg(long, conflicts_with = "secret")]
+    pub accept_unauthenticated: bool,
+    /// Post each accepted delivery's body on to URL (with the secret, if
+    /// any), as it came.
+    #[arg(long, value_name = "URL")]
+    pub forward_to: Option<String>,
+}
+
+/// `webhook send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// A recorded example's event name, or `@FILE` for a body of your own.
+    #[arg(value_name = "EVENT|@FILE")]
+    pub event: String,
+    /// The endpoint to post to.
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    #[command(flatten)]
+    pub secret: SecretArgs,
 }
 
 /// `apply`.
@@ -347,6 +403,15 @@ pub struct ServeArgs {
     /// Every DURATION, one WORKING instance flaps to STARTING for 10 s.
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub flap_every: Option<std::time::Duration>,
+    /// Post every instance's events to URL, as Hypersender posts to a
+    /// webhook_url: a status event at each change (its shape inferred), and
+    /// message events asked for on `/__mock/instances/ID/messages`.
+    #[arg(long, value_name = "URL")]
+    pub webhook_to: Option<String>,
+    /// The `Authorization` header of what --webhook-to posts (given here
+    /// only: a secret in the environment is not adopted).
+    #[arg(long, requires = "webhook_to", value_name = "SECRET")]
+    pub webhook_secret: Option<String>,
 }
 
 /// A status the spec documents (shells complete them).

@@ -29,6 +29,8 @@ pub(crate) struct Shared {
     pub(crate) store: Mutex<Store>,
     pub(crate) token: String,
     pub(crate) log: Mutex<Vec<LoggedRequest>>,
+    /// Where events go (`MockConfig::webhook_to`), if anywhere.
+    pub(crate) outbox: Option<Arc<crate::webhooks::Outbox>>,
 }
 
 /// One request the mock answered.
@@ -64,6 +66,8 @@ enum Route {
     Operation(&'static Operation, Vec<String>),
     /// The mock's control to play a phone scanning a QR code.
     Scan(String),
+    /// The mock's control to post a message event about an instance.
+    Message(String),
 }
 
 /// The header that says an answer is the documented example, not behaviour.
@@ -108,6 +112,10 @@ async fn answer(shared: &Arc<Shared>, request: Request<Incoming>) -> Reply {
                     Some(reason) => serde_json::json!({ "linked": false, "reason": reason }),
                 }),
         ),
+        Route::Message(id) => match read_json(body).await {
+            Ok(asked) => post_message(shared, &id, &asked),
+            Err(reply) => reply,
+        },
         Route::Operation(operation, parameters) => {
             if let Err(refusal) = shared.store().throttle(operation) {
                 return outcome::<()>(StatusCode::OK, Err(refusal));
@@ -115,6 +123,35 @@ async fn answer(shared: &Arc<Shared>, request: Request<Incoming>) -> Reply {
             let query = parts.uri.query().unwrap_or("");
             operation_reply(shared, operation, parameters, query, body).await
         }
+    }
+}
+
+/// `POST /__mock/instances/{id}/messages` with an optional
+/// `{"event": "message.any", "body": "text"}`: queues that event (a
+/// recorded example's shape) about the instance; 202 with its event id.
+fn post_message(shared: &Shared, id: &str, asked: &Value) -> Reply {
+    let Some(outbox) = &shared.outbox else {
+        return message(
+            StatusCode::CONFLICT,
+            "This mock posts no webhooks: start it with --webhook-to URL.",
+        );
+    };
+    let Some(phone) = shared.store().phone(id) else {
+        return message(StatusCode::NOT_FOUND, "Instance not found.");
+    };
+    let event = asked["event"].as_str().unwrap_or("message.any");
+    match outbox.message(event, id, &phone, asked["body"].as_str()) {
+        Some(event_id) => json(
+            StatusCode::ACCEPTED,
+            &serde_json::json!({ "queued": event_id }),
+        ),
+        None => message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!(
+                "No recorded example of {event:?}: one of {}.",
+                hypersender::webhooks::DOCUMENTED_EVENTS.join(", ")
+            ),
+        ),
     }
 }
 
@@ -198,6 +235,14 @@ fn match_path(method: &Method, path: &str) -> Matched {
                 Matched::Route(Route::Scan(id.clone()))
             }
             ([instances, _, scan], _) if instances == "instances" && scan == "scan" => {
+                Matched::WrongMethod("POST".into())
+            }
+            ([instances, id, messages], &Method::POST)
+                if instances == "instances" && messages == "messages" =>
+            {
+                Matched::Route(Route::Message(id.clone()))
+            }
+            ([instances, _, messages], _) if instances == "instances" && messages == "messages" => {
                 Matched::WrongMethod("POST".into())
             }
             _ => Matched::NotFound,

@@ -43,6 +43,7 @@ mod http;
 mod qr;
 mod rate_limit;
 mod state;
+mod webhooks;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -82,6 +83,7 @@ pub struct MockConfig {
     generated: Option<(usize, u64)>,
     flaps: Option<Flaps>,
     instances: Option<Vec<InstanceResponse>>,
+    webhook: Option<webhooks::WebhookTarget>,
 }
 
 /// Which clock a mock follows.
@@ -114,6 +116,7 @@ impl Default for MockConfig {
             generated: None,
             flaps: None,
             instances: None,
+            webhook: None,
         }
     }
 }
@@ -202,6 +205,21 @@ impl MockConfig {
     }
 }
 
+impl MockConfig {
+    /// Posts every instance's events to `url`, with `secret` (if any) as
+    /// the `Authorization` header: a `session.status` event at each status
+    /// change (its shape inferred from WAHA), and message events asked for
+    /// with `POST /__mock/instances/{id}/messages`. Without it the mock
+    /// posts nothing (an instance's own `webhook_url` is never called).
+    pub fn webhook_to(mut self, url: impl Into<String>, secret: Option<String>) -> Self {
+        self.webhook = Some(webhooks::WebhookTarget {
+            url: url.into(),
+            secret,
+        });
+        self
+    }
+}
+
 impl fmt::Debug for MockConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MockConfig")
@@ -220,6 +238,10 @@ impl fmt::Debug for MockConfig {
                     .map(|i| format!("{} given", i.len())),
             )
             .field("rate_limits", &self.rate_limits)
+            .field(
+                "webhook_to",
+                &self.webhook.as_ref().map(|target| target.url.as_str()),
+            )
             .finish()
     }
 }
@@ -241,6 +263,8 @@ pub struct MockServer {
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    /// Compares statuses for `webhook_to`; stopped with the mock.
+    watcher: Option<JoinHandle<()>>,
 }
 
 impl MockServer {
@@ -275,11 +299,15 @@ impl MockServer {
         if let Some(flaps) = config.flaps {
             store.set_flaps(flaps);
         }
+        let outbox = config.webhook.map(webhooks::Outbox::start);
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             token: config.token,
             log: Mutex::default(),
+            outbox: outbox.clone(),
         });
+        let watcher = outbox
+            .map(|outbox| tokio::spawn(webhooks::watch_statuses(Arc::clone(&shared), outbox)));
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stopped));
         Ok(Self {
@@ -287,6 +315,7 @@ impl MockServer {
             shared,
             stop: Some(stop),
             task: Some(task),
+            watcher,
         })
     }
 
@@ -364,6 +393,9 @@ impl Drop for MockServer {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+        if let Some(watcher) = self.watcher.take() {
+            watcher.abort();
         }
     }
 }

@@ -329,6 +329,11 @@ impl Store {
         Ok(Scanned::Linked)
     }
 
+    /// An instance's phone, if it exists.
+    pub(crate) fn phone(&self, id: &str) -> Option<String> {
+        self.find(id).ok().map(|instance| instance.phone.clone())
+    }
+
     /// The status of an instance right now, if it exists.
     pub(crate) fn status(&self, id: &str) -> Option<InstanceStatus> {
         let now = self.clock.now();

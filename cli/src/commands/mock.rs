@@ -28,8 +28,16 @@ pub async fn serve(global: &Global, args: &ServeArgs) -> Result<ExitCode, Failur
     if let Some(every) = args.flap_every {
         config = config.flapping(every, std::time::Duration::from_secs(10));
     }
+    if let Some(url) = &args.webhook_to {
+        config = config.webhook_to(url, args.webhook_secret.clone());
+    }
     let mock = start_mock(config).await?;
-    terminal::out_lines(&banner(&mock.base_url(), &token));
+    let mut lines = banner(&mock.base_url(), &token);
+    if let Some(url) = &args.webhook_to {
+        lines.push_str(&webhook_banner(&mock.base_url(), &token, url));
+    }
+    lines.push_str("\n\nPress Ctrl-C to stop.");
+    terminal::out_lines(&lines);
     interrupt::pressed().await;
     mock.shutdown().await;
     terminal::err_line("stopped the mock; its instances are gone");
@@ -48,9 +56,17 @@ fn banner(url: &str, token: &str) -> String {
            export HYPERSENDER_BASE_URL={url} HYPERSENDER_TOKEN='{token}'\n\
          Scan an instance's QR code as a phone would (the code must not have expired):\n  \
            hypersender --base-url {url} --token '{token}' mock scan ID\n  \
-           curl -X POST -H 'Authorization: Bearer {token}' {root}{CONTROL_PATH}/instances/ID/scan\n\
-         \n\
-         Press Ctrl-C to stop."
+           curl -X POST -H 'Authorization: Bearer {token}' {root}{CONTROL_PATH}/instances/ID/scan"
+    )
+}
+
+/// What `--webhook-to` posts, and how to ask for a message event.
+fn webhook_banner(url: &str, token: &str, target: &str) -> String {
+    let root = url.strip_suffix(BASE_PATH).unwrap_or(url);
+    format!(
+        "\nPosting each status change to {target} (session.status, a shape inferred from WAHA).\n\
+         Post a message event (a recorded example's shape) about an instance:\n  \
+           curl -X POST -H 'Authorization: Bearer {token}' -d '{{\"event\":\"message.any\",\"body\":\"hi\"}}' {root}{CONTROL_PATH}/instances/ID/messages"
     )
 }
 

@@ -11,13 +11,14 @@ pub mod mock;
 pub mod restart;
 pub mod wait;
 pub mod watch;
+pub mod webhook;
 
 use std::process::ExitCode;
 
 use hypersender::Client;
 use hypersender_mock_server::{DEFAULT_TOKEN, MockConfig, MockServer};
 
-use crate::args::{Cli, Command, Global, MockAction};
+use crate::args::{Cli, Command, Global, MockAction, Webhook};
 use crate::failure::Failure;
 use crate::terminal;
 
@@ -51,6 +52,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Webhook(Webhook::Listen(args)) => webhook::listen(&global, &args).await,
+        Command::Webhook(Webhook::Send(args)) => webhook::send(&args).await,
         Command::Instances(command) => {
             // The mock, if any, must outlive the command.
             let (client, mock) = session(&global).await?;

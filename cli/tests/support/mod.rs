@@ -325,26 +325,34 @@ impl Spawned {
 
     /// The next `count` lines of stdout (the child keeps running).
     pub fn lines(&mut self, count: usize) -> Vec<String> {
-        use std::io::Read;
-        // Byte by byte: a buffered reader dropped between calls would take
-        // lines that a later call should see.
-        let stdout = self.0.stdout.as_mut().unwrap();
-        let mut lines = Vec::new();
-        let mut line = Vec::new();
-        let mut byte = [0u8; 1];
-        while lines.len() < count {
-            if stdout.read(&mut byte).unwrap() == 0 {
-                panic!("stdout ended after {lines:?}");
-            }
-            if byte[0] == b'\n' {
-                lines.push(String::from_utf8_lossy(&line).into_owned());
-                line.clear();
-            } else {
-                line.push(byte[0]);
-            }
-        }
-        lines
+        read_lines(self.0.stdout.as_mut().unwrap(), count)
     }
+
+    /// The next `count` lines of stderr (the child keeps running).
+    pub fn err_lines(&mut self, count: usize) -> Vec<String> {
+        read_lines(self.0.stderr.as_mut().unwrap(), count)
+    }
+}
+
+/// The next `count` lines of `stream`.
+fn read_lines(stream: &mut impl std::io::Read, count: usize) -> Vec<String> {
+    // Byte by byte: a buffered reader dropped between calls would take
+    // lines that a later call should see.
+    let mut lines = Vec::new();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while lines.len() < count {
+        if stream.read(&mut byte).unwrap() == 0 {
+            panic!("the stream ended after {lines:?}");
+        }
+        if byte[0] == b'\n' {
+            lines.push(String::from_utf8_lossy(&line).into_owned());
+            line.clear();
+        } else {
+            line.push(byte[0]);
+        }
+    }
+    lines
 }
 
 impl Drop for Spawned {
