@@ -399,3 +399,63 @@ fn connecting_an_instance_runs_as_pasted_until_the_scan() {
     assert!(ran.stdout.contains("status SCAN_QR_CODE"), "{ran:?}");
     assert!(ran.stdout.contains("connected at Some("), "{ran:?}");
 }
+
+#[test]
+fn receive_webhooks_prints_each_event_once() {
+    use std::io::{BufRead, BufReader};
+    assert_pasted(
+        &readme_block("## Receiving webhooks"),
+        "receive_webhooks.rs",
+    );
+    let secret = "example-webhook-secret";
+    let mut child = Command::new(example_path("receive_webhooks"))
+        .args(["127.0.0.1:0", "2"])
+        .env("WEBHOOK_SECRET", secret)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first.strip_prefix("listening on ").unwrap().to_owned();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let post = |body: String, with: &str| {
+        runtime.block_on(async {
+            hypersender::reqwest::Client::new()
+                .post(&url)
+                .header("authorization", with)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    };
+    let message = hypersender::webhooks::recorded::example("message.any").unwrap();
+    assert_eq!(post(message.to_owned(), "wrong"), 401);
+    assert_eq!(post(message.to_owned(), secret), 200);
+    assert_eq!(
+        post(message.to_owned(), secret),
+        200,
+        "a duplicate, answered"
+    );
+    let status = hypersender::webhooks::testing::session_status("evt_ex_1", "inst_ex", "FAILED");
+    assert_eq!(post(status, secret), 200);
+    let printed: Vec<String> = lines.map(Result::unwrap).collect();
+    assert!(child.wait().unwrap().success());
+    let json: serde_json::Value = serde_json::from_str(message).unwrap();
+    let data = &json["data"];
+    assert_eq!(
+        printed,
+        [
+            format!(
+                "{}: message from {}: {:?}",
+                data["instanceId"].as_str().unwrap(),
+                data["payload"]["from"].as_str().unwrap(),
+                data["payload"]["body"].as_str().unwrap()
+            ),
+            "inst_ex: now FAILED".to_owned(),
+        ],
+        "each event once, the duplicate not"
+    );
+}
