@@ -5,8 +5,8 @@ use std::fmt;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
 use crate::generated::types::InstanceStatus;
 
@@ -55,12 +55,19 @@ impl Default for ParseOptions {
 }
 
 /// One delivery: its envelope and its payload.
+///
+/// The typed payloads hold the fields the recorded examples show; every
+/// field, typed or not (one the vendor adds tomorrow), stays readable in
+/// [`payload_json`](Self::payload_json) and the verbatim
+/// [`Envelope::raw`].
 #[derive(Debug, Clone)]
 pub struct WebhookEvent {
     /// What every event has, whatever its name.
     pub envelope: Envelope,
     /// The event-specific part, typed by name.
     pub payload: Payload,
+    /// Where `data.payload` is in `envelope.raw`.
+    payload_range: Option<std::ops::Range<usize>>,
 }
 
 /// The fields every delivery shares, readable whatever the event and
@@ -97,9 +104,6 @@ pub struct Me {
     pub push_name: Option<String>,
     /// The linked-device id (`...@lid`); in some examples only.
     pub lid: Option<String>,
-    /// Fields not listed above, kept.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// The payload of an event, typed by the event's name.
@@ -136,7 +140,8 @@ pub enum Payload {
     Malformed(PayloadError),
 }
 
-/// A message, as the `message.*` events carry it (WAHA's fields).
+/// A message, as the `message.*` events carry it (WAHA's fields; any
+/// other is in [`WebhookEvent::payload_json`]).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -170,9 +175,6 @@ pub struct Message {
     /// The engine's own record (`_data`), as sent.
     #[serde(rename = "_data")]
     pub engine_data: Option<Value>,
-    /// Fields not listed above, kept.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// `message.reaction`'s payload.
@@ -190,9 +192,6 @@ pub struct Reaction {
     pub from_me: Option<bool>,
     /// The reaction.
     pub reaction: Option<ReactionContent>,
-    /// Fields not listed above, kept.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// What a reaction is and what it reacts to.
@@ -204,9 +203,6 @@ pub struct ReactionContent {
     pub text: Option<String>,
     /// The message reacted to.
     pub message_id: Option<String>,
-    /// Fields not listed above, kept.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// `message.revoked`'s payload.
@@ -220,9 +216,6 @@ pub struct Revoked {
     /// The engine's own record (`_data`), as sent.
     #[serde(rename = "_data")]
     pub engine_data: Option<Value>,
-    /// Fields not listed above, kept.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// `poll.vote` and `poll.vote.failed`'s payload.
@@ -233,9 +226,6 @@ pub struct PollVote {
     pub vote: Option<Vote>,
     /// The poll voted in.
     pub poll: Option<MessageRef>,
-    /// Fields not listed above, kept.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// One vote in a poll.
@@ -256,9 +246,6 @@ pub struct Vote {
     pub selected_options: Vec<Option<String>>,
     /// Unix seconds.
     pub timestamp: Option<i64>,
-    /// Fields not listed above, kept.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// A message named by its id and chat.
@@ -274,9 +261,6 @@ pub struct MessageRef {
     pub from: Option<String>,
     /// Sent by the instance itself.
     pub from_me: Option<bool>,
-    /// Fields not listed above, kept.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// `presence.update`'s payload.
@@ -288,9 +272,6 @@ pub struct PresenceUpdate {
     /// Each participant's presence.
     #[serde(default)]
     pub presences: Vec<Presence>,
-    /// Fields not listed above, kept.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// One participant's presence.
@@ -304,9 +285,6 @@ pub struct Presence {
     pub last_known_presence: Option<String>,
     /// Unix seconds, when known.
     pub last_seen: Option<i64>,
-    /// Fields not listed above, kept.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// `session.status`'s payload. **Inferred** from WAHA: Hypersender
@@ -319,9 +297,6 @@ pub struct SessionStatus {
     /// WAHA's recent statuses, as sent.
     #[serde(default)]
     pub statuses: Vec<Value>,
-    /// Fields not listed above, kept.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// A payload that does not match its event's documented shape.
@@ -389,7 +364,7 @@ impl std::error::Error for ParseError {}
 struct Wire<'a> {
     event: Option<String>,
     #[serde(borrow)]
-    data: Option<&'a RawValue>,
+    data: Option<WireData<'a>>,
     #[serde(rename = "instanceId")]
     instance_id: Option<String>,
     #[serde(rename = "userId")]
@@ -420,14 +395,7 @@ impl WebhookEvent {
     /// Reads one delivery's body.
     pub fn parse_with(body: &[u8], options: ParseOptions) -> Result<Self, ParseError> {
         let wire: Wire<'_> = serde_json::from_slice(body).map_err(not_json)?;
-        let data = match wire.data {
-            Some(data) => Some(
-                serde_json::from_str::<WireData<'_>>(data.get())
-                    .map_err(|_| ParseError::NoEventName)?,
-            ),
-            None => None,
-        };
-        let (data_event, id, metadata, me, payload, data_instance, data_user) = match data {
+        let (data_event, id, metadata, me, payload, data_instance, data_user) = match wire.data {
             Some(d) => (
                 d.event,
                 d.id,
@@ -442,8 +410,10 @@ impl WebhookEvent {
         let event = wire.event.or(data_event).ok_or(ParseError::NoEventName)?;
         // The body was valid JSON, so valid UTF-8.
         let raw = String::from_utf8_lossy(body).into_owned();
+        let payload_range = payload.map(|raw| offset_in(body, raw.get()));
         let payload = type_payload(&event, payload, options);
         Ok(Self {
+            payload_range,
             envelope: Envelope {
                 event,
                 id,
@@ -457,6 +427,12 @@ impl WebhookEvent {
         })
     }
 
+    /// `data.payload` as sent, every field of it (`None` without one).
+    pub fn payload_json(&self) -> Option<Value> {
+        let range = self.payload_range.clone()?;
+        serde_json::from_str(self.envelope.raw.get(range)?).ok()
+    }
+
     /// The status this event reports, if it is a status update.
     pub fn status(&self) -> Option<&InstanceStatus> {
         match &self.payload {
@@ -464,6 +440,12 @@ impl WebhookEvent {
             _ => None,
         }
     }
+}
+
+/// Where `part` (a slice of `body`'s text) starts and ends in `body`.
+fn offset_in(body: &[u8], part: &str) -> std::ops::Range<usize> {
+    let start = (part.as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
+    start..start + part.len()
 }
 
 fn not_json(error: serde_json::Error) -> ParseError {
