@@ -238,6 +238,23 @@ pub struct WatchArgs {
     /// reverts sooner is reported once, as a flap.
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub debounce: Option<std::time::Duration>,
+    /// Also receive webhooks on ADDR (as `webhook listen` does) and merge
+    /// the status each reports with the polls: a change is reported once,
+    /// with where it was seen first.
+    #[arg(long, value_name = "ADDR")]
+    pub webhooks: Option<SocketAddr>,
+    /// The secret of those webhooks (their whole `Authorization` header).
+    #[arg(
+        long,
+        requires = "webhooks",
+        env = "HYPERSENDER_WEBHOOK_SECRET",
+        hide_env_values = true
+    )]
+    pub webhook_secret: Option<String>,
+    /// With --webhooks: report a WORKING instance that has sent nothing for
+    /// this long.
+    #[arg(long, requires = "webhooks", value_parser = parse_duration, value_name = "DURATION")]
+    pub webhooks_silent_after: Option<std::time::Duration>,
     /// Stop after this many events (for scripts and tests).
     #[arg(long, hide = true)]
     pub events: Option<usize>,

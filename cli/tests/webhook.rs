@@ -143,3 +143,55 @@ fn the_mock_posts_a_scan_to_listen_as_a_status_event() {
     assert_eq!(line["instance_id"], waiting.id.as_str());
     assert_eq!(line["status"], "WORKING");
 }
+
+#[test]
+fn watch_merges_webhook_status_with_the_polls() {
+    let mock = Mock::frozen();
+    let base_url = mock.server.base_url();
+    let mut watch = Spawned::hypersender(&[
+        "--base-url",
+        &base_url,
+        "--token",
+        API_TOKEN,
+        "instances",
+        "watch",
+        "--interval",
+        "1h",
+        "--webhooks",
+        "127.0.0.1:0",
+        "--webhook-secret",
+        SECRET,
+    ]);
+    let banner = watch.err_lines(1).remove(0);
+    let url = banner
+        .strip_prefix("receiving webhooks on ")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("{banner}"))
+        .to_owned();
+    assert_eq!(json_line(&mut watch)["event"], "snapshot");
+    let file = std::env::temp_dir().join(format!("hypersender-status-{}.json", std::process::id()));
+    std::fs::write(
+        &file,
+        hypersender::webhooks::testing::session_status("evt_watch_1", WAITING_ID, "WORKING"),
+    )
+    .unwrap();
+    let sent = hypersender(
+        &[
+            "webhook",
+            "send",
+            &format!("@{}", file.display()),
+            "--to",
+            &url,
+            "--secret",
+            SECRET,
+        ],
+        &[],
+    );
+    assert_eq!(sent.code, 0, "{sent:?}");
+    let change = json_line(&mut watch);
+    assert_eq!(change["event"], "status_changed", "{change}");
+    assert_eq!(change["id"], WAITING_ID);
+    assert_eq!(change["from"], "SCAN_QR_CODE");
+    assert_eq!(change["to"], "WORKING");
+    assert_eq!(change["source"], "webhook");
+}

@@ -25,8 +25,8 @@ pub use client::{
 pub use error::{DecodeError, Error, HttpError};
 pub use flows::{
     Applied, Change, ConnectEvent, ConnectOptions, ConnectRequest, DesiredInstance, Diagnosis,
-    Difference, Ensured, FleetEvent, GiveUpReason, PlanStep, Remedy, Restarted, WaitError,
-    WaitOptions, WatchOptions, diagnose, diff_instances,
+    Difference, Ensured, FleetEvent, GiveUpReason, InstanceReport, PlanStep, Remedy, Restarted,
+    Source, WaitError, WaitOptions, WatchOptions, diagnose, diff_instances,
 };
 pub use generated::operations::Response;
 pub use generated::types::InstanceStatus;

@@ -9,8 +9,8 @@ use chrono::{TimeZone, Utc};
 use futures_util::StreamExt;
 use httpmock::Method::GET;
 use hypersender::{
-    Client, DesiredInstance, Ensured, FleetEvent, InstanceStatus, PlanStep, Remedy, WatchOptions,
-    catalog,
+    Client, DesiredInstance, Ensured, FleetEvent, InstanceReport, InstanceStatus, PlanStep, Remedy,
+    Source, WatchOptions, catalog,
 };
 use hypersender_mock_server::{MockConfig, MockServer, seed_instances};
 use hypersender_tests::hostile::HostileServer;
@@ -532,4 +532,84 @@ fn a_desired_instance_breaking_the_create_rules_says_which() {
             .violations()
             .is_empty()
     );
+}
+
+/// Webhook reports merged with the polls: a reported status is a change at
+/// once (from the webhook), the poll that then lists it reports nothing
+/// more, a change only the poll sees is from the poll, and a WORKING
+/// instance quiet for too long is reported silent, once.
+#[tokio::test(start_paused = true)]
+async fn webhook_reports_merge_with_the_polls_each_change_once() {
+    let list = |a: &str, b: &str| {
+        (
+            200,
+            serde_json::json!([listed_instance("a", a), listed_instance("b", b)]).to_string(),
+        )
+    };
+    let (_server, client) = watching(vec![
+        list("SCAN_QR_CODE", "WORKING"),
+        list("WORKING", "WORKING"),
+        list("WORKING", "STOPPED"),
+        list("WORKING", "STOPPED"),
+    ])
+    .await;
+    let interval = Duration::from_secs(30);
+    let quiet = Duration::from_secs(45);
+    let (reports, received) = tokio::sync::mpsc::unbounded_channel::<InstanceReport>();
+    let received = futures_util::stream::unfold(received, |mut received| async move {
+        received.recv().await.map(|report| (report, received))
+    });
+    let options = WatchOptions::new(interval).webhooks_silent_after(quiet);
+    let mut watch = pin!(client.watch_instances_with(options, received));
+    let Some(FleetEvent::Snapshot { at: started, .. }) = watch.next().await else {
+        panic!("a snapshot first")
+    };
+
+    let heard = InstanceReport::new("a", Some(InstanceStatus::Working));
+    let heard_at = heard.at;
+    reports.send(heard).unwrap();
+    match watch.next().await {
+        Some(FleetEvent::StatusChanged {
+            instance,
+            from,
+            source,
+            at,
+        }) => {
+            assert_eq!(
+                (instance.id.as_str(), &instance.status),
+                ("a", &InstanceStatus::Working)
+            );
+            assert_eq!(from, InstanceStatus::ScanQrCode);
+            assert_eq!(source, Source::Webhook);
+            assert_eq!(at, heard_at);
+        }
+        other => panic!("the reported change first: {other:?}"),
+    }
+    // Poll 2 lists a WORKING: already reported, nothing. Poll 3 sees b
+    // STOPPED, which no webhook said.
+    match watch.next().await {
+        Some(FleetEvent::StatusChanged {
+            instance, source, ..
+        }) => {
+            assert_eq!(
+                (instance.id.as_str(), &instance.status),
+                ("b", &InstanceStatus::Stopped)
+            );
+            assert_eq!(source, Source::Poll);
+        }
+        other => panic!("b's change, from the poll: {other:?}"),
+    }
+    // At poll 3 (60 s), a has been quiet since its report for 60 s >= 45 s;
+    // b is not WORKING.
+    match watch.next().await {
+        Some(FleetEvent::WebhooksSilent { instance, since }) => {
+            assert_eq!(instance.id, "a");
+            assert!(since >= started && since - started < chrono::Duration::seconds(1));
+        }
+        other => panic!("a is silent: {other:?}"),
+    }
+    // Reported once: the next poll (same list) says nothing more, until a
+    // report breaks the silence.
+    let nothing = tokio::time::timeout(interval + interval / 2, watch.next()).await;
+    assert!(nothing.is_err(), "{nothing:?}");
 }

@@ -4,13 +4,12 @@
 //! Lines, one event per line.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::pin::pin;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use hypersender::types::InstanceResponse;
-use hypersender::{Client, FleetEvent, InstanceStatus, WatchOptions};
+use hypersender::{Client, FleetEvent, InstanceReport, InstanceStatus, Source, WatchOptions};
 use serde_json::json;
 
 use crate::args::{Global, WatchArgs};
@@ -31,7 +30,18 @@ pub async fn run(client: &Client, global: &Global, args: &WatchArgs) -> Result<E
     if let Some(window) = args.debounce {
         options = options.debounce(window);
     }
-    let mut events = pin!(client.watch_instances(options));
+    if let Some(quiet) = args.webhooks_silent_after {
+        options = options.webhooks_silent_after(quiet);
+    }
+    let reports = match args.webhooks {
+        Some(addr) => Some(webhook_reports(addr, args.webhook_secret.as_deref()).await?),
+        None => None,
+    };
+    let mut events: std::pin::Pin<Box<dyn futures_util::Stream<Item = FleetEvent> + Send + '_>> =
+        match reports {
+            Some(reports) => Box::pin(client.watch_instances_with(options, reports)),
+            None => Box::pin(client.watch_instances(options)),
+        };
     let live = terminal::stdout_is_terminal() && !global.json;
     interrupt::handled_by_command();
     crate::notices::set_live(live);
@@ -68,9 +78,61 @@ pub async fn run(client: &Client, global: &Global, args: &WatchArgs) -> Result<E
     Ok(ExitCode::SUCCESS)
 }
 
+/// The library's webhook receiver on `addr`, each delivery as a report of
+/// its instance's (the status, if it says one).
+async fn webhook_reports(
+    addr: std::net::SocketAddr,
+    secret: Option<&str>,
+) -> Result<impl futures_util::Stream<Item = InstanceReport> + Send + use<>, Failure> {
+    use hypersender::webhooks::receiver::{Receiver, ReceiverConfig};
+    use hypersender::webhooks::{Verifier, WebhookSecret};
+    let secret = secret.filter(|s| !s.is_empty()).ok_or_else(|| {
+        Failure::BadInput(
+            "--webhooks needs the webhook secret (--webhook-secret or HYPERSENDER_WEBHOOK_SECRET)"
+                .into(),
+        )
+    })?;
+    let Receiver { router, events } = Receiver::new(ReceiverConfig::new(Verifier::new(
+        WebhookSecret::new(secret),
+    )));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::Local(format!("cannot listen on {addr}: {e}")))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| Failure::Local(format!("cannot listen on {addr}: {e}")))?;
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    terminal::err_line(&format!(
+        "receiving webhooks on http://{bound}/ (merged with the polls)"
+    ));
+    Ok(futures_util::stream::unfold(
+        events,
+        |mut events| async move {
+            loop {
+                let delivery = events.recv().await?;
+                let envelope = &delivery.event.envelope;
+                if let Some(id) = &envelope.instance_id {
+                    let mut report =
+                        InstanceReport::new(id.clone(), delivery.event.status().cloned());
+                    report.at = delivery.received_at;
+                    return Some((report, events));
+                }
+            }
+        },
+    ))
+}
+
 /// RFC 3339 with an explicit Z, as the library writes timestamps.
 fn time(at: &DateTime<Utc>) -> String {
     hypersender::Timestamp::from(*at).to_string()
+}
+
+/// Where a change was seen first, in the output's words.
+fn source_word(source: Source) -> &'static str {
+    match source {
+        Source::Webhook => "webhook",
+        _ => "poll",
+    }
 }
 
 /// One event as a JSON line.
@@ -91,8 +153,13 @@ fn event_json(event: &FleetEvent, show_secrets: bool) -> serde_json::Value {
             instance: i,
             from,
             at,
+            source,
         } => json!({
             "event": "status_changed", "at": time(at), "id": i.id, "name": i.name, "from": from, "to": i.status,
+            "source": source_word(*source),
+        }),
+        FleetEvent::WebhooksSilent { instance: i, since } => json!({
+            "event": "webhooks_silent", "id": i.id, "name": i.name, "since": time(since),
         }),
         FleetEvent::Flapped {
             instance: i,
@@ -147,12 +214,32 @@ impl Table {
                 self.instances.remove(&instance.id);
                 self.log(*at, &format!("{} disappeared", instance.name));
             }
-            FleetEvent::StatusChanged { instance, from, at } => {
+            FleetEvent::StatusChanged {
+                instance,
+                from,
+                at,
+                source,
+            } => {
                 self.instances
                     .insert(instance.id.clone(), ((**instance).clone(), *at));
                 self.log(
                     *at,
-                    &format!("{}: {from} -> {}", instance.name, instance.status),
+                    &format!(
+                        "{}: {from} -> {} ({})",
+                        instance.name,
+                        instance.status,
+                        source_word(*source)
+                    ),
+                );
+            }
+            FleetEvent::WebhooksSilent { instance, since } => {
+                self.log(
+                    Utc::now(),
+                    &format!(
+                        "{}: WORKING, but no webhook since {}",
+                        instance.name,
+                        since.format("%H:%M:%S")
+                    ),
                 );
             }
             FleetEvent::Flapped { instance, via, at } => {

@@ -10,7 +10,7 @@ mod wait;
 
 pub use connect::{ConnectEvent, ConnectOptions, ConnectRequest, GiveUpReason};
 pub use fleet::{
-    Applied, Change, DesiredInstance, Diagnosis, Difference, Ensured, FleetEvent, PlanStep, Remedy,
-    Restarted, WatchOptions, diagnose, diff_instances,
+    Applied, Change, DesiredInstance, Diagnosis, Difference, Ensured, FleetEvent, InstanceReport,
+    PlanStep, Remedy, Restarted, Source, WatchOptions, diagnose, diff_instances,
 };
 pub use wait::{WaitError, WaitOptions};

@@ -13,4 +13,4 @@ pub use diff::{Change, diff_instances};
 pub use doctor::{Diagnosis, Remedy, Restarted, diagnose};
 pub use ensure::{DesiredInstance, Difference, Ensured};
 pub use plan::{Applied, PlanStep};
-pub use watch::{FleetEvent, WatchOptions};
+pub use watch::{FleetEvent, InstanceReport, Source, WatchOptions};

@@ -1,12 +1,16 @@
 //! Watching the whole fleet: one `GET /instances` per poll, consecutive
-//! lists diffed into events, status changes debounced into flaps.
+//! lists diffed into events, status changes debounced into flaps; with
+//! [`Client::watch_instances_with`], what the instances report themselves
+//! (webhooks) merged in, each change reported once, with its source.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_core::Stream;
+use futures_util::StreamExt;
 use tokio::time::Instant;
 
 use super::diff::{Change, diff_with_repeats};
@@ -20,6 +24,7 @@ pub struct WatchOptions {
     interval: Duration,
     status: Option<InstanceStatus>,
     flap_window: Option<Duration>,
+    silent_after: Option<Duration>,
 }
 
 impl WatchOptions {
@@ -29,7 +34,18 @@ impl WatchOptions {
             interval,
             status: None,
             flap_window: None,
+            silent_after: None,
         }
+    }
+
+    /// With [`Client::watch_instances_with`]: a WORKING instance that has
+    /// reported nothing for `quiet` (since the watch started, or since its
+    /// last report) is a [`FleetEvent::WebhooksSilent`], once until it
+    /// reports again. Deliveries that stop while the status stays WORKING
+    /// are what users of the servers the service resembles meet most.
+    pub fn webhooks_silent_after(mut self, quiet: Duration) -> Self {
+        self.silent_after = Some(quiet);
+        self
     }
 
     /// Only instances with this status (`filter[status]`); instances that
@@ -46,6 +62,41 @@ impl WatchOptions {
     pub fn debounce(mut self, window: Duration) -> Self {
         self.flap_window = Some(window);
         self
+    }
+}
+
+/// Where a status change was first seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Source {
+    /// A poll of `GET /instances`.
+    Poll,
+    /// A report of the instance's own (a webhook status event).
+    Webhook,
+}
+
+/// Something an instance reported itself, such as a received webhook, for
+/// [`Client::watch_instances_with`]: who, and the status if it says one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InstanceReport {
+    /// The instance.
+    pub instance_id: String,
+    /// The status it reports (`None` for any other event, which still
+    /// counts as a sign of life).
+    pub status: Option<InstanceStatus>,
+    /// When it was received.
+    pub at: DateTime<Utc>,
+}
+
+impl InstanceReport {
+    /// A report received now.
+    pub fn new(instance_id: impl Into<String>, status: Option<InstanceStatus>) -> Self {
+        Self {
+            instance_id: instance_id.into(),
+            status,
+            at: Utc::now(),
+        }
     }
 }
 
@@ -76,12 +127,25 @@ pub enum FleetEvent {
     },
     /// An instance's status changed (and, debounced, stayed changed).
     StatusChanged {
-        /// The instance, as now listed.
+        /// The instance, as now listed (or as last listed, with the status
+        /// it reported).
         instance: Box<InstanceResponse>,
         /// The status before.
         from: InstanceStatus,
         /// When the change was first seen.
         at: DateTime<Utc>,
+        /// Where it was first seen: a change a webhook reported is not
+        /// reported again by the next poll.
+        source: Source,
+    },
+    /// A WORKING instance has reported nothing for
+    /// [`WatchOptions::webhooks_silent_after`].
+    WebhooksSilent {
+        /// The instance, as last listed.
+        instance: Box<InstanceResponse>,
+        /// Since when nothing was heard (its last report, or the start of
+        /// the watch).
+        since: DateTime<Utc>,
     },
     /// A change reverted within the debounce window.
     Flapped {
@@ -135,6 +199,12 @@ struct Watch<'a> {
     pending: BTreeMap<String, Pending>,
     events: VecDeque<FleetEvent>,
     next_poll: Instant,
+    /// What the instances report themselves, if merged.
+    reports: Option<Pin<Box<dyn Stream<Item = InstanceReport> + Send + 'a>>>,
+    /// When each instance last reported anything.
+    heard: HashMap<String, Instant>,
+    /// Instances reported silent, until they report again.
+    silent: HashSet<String>,
 }
 
 impl Client {
@@ -147,6 +217,31 @@ impl Client {
         &self,
         options: WatchOptions,
     ) -> impl Stream<Item = FleetEvent> + Send + '_ {
+        self.watch(options, None)
+    }
+
+    /// [`watch_instances`](Self::watch_instances), with what the instances
+    /// report themselves merged in (each received webhook as an
+    /// [`InstanceReport`]): a status a report brings is a
+    /// [`FleetEvent::StatusChanged`] from [`Source::Webhook`] at once, and
+    /// the next poll that lists it reports nothing more; a status a poll
+    /// sees first is from [`Source::Poll`]. Reports of instances not listed
+    /// yet only count as signs of life. With
+    /// [`WatchOptions::webhooks_silent_after`], quiet WORKING instances are
+    /// reported as [`FleetEvent::WebhooksSilent`].
+    pub fn watch_instances_with<'a>(
+        &'a self,
+        options: WatchOptions,
+        reports: impl Stream<Item = InstanceReport> + Send + 'a,
+    ) -> impl Stream<Item = FleetEvent> + Send + 'a {
+        self.watch(options, Some(Box::pin(reports)))
+    }
+
+    fn watch<'a>(
+        &'a self,
+        options: WatchOptions,
+        reports: Option<Pin<Box<dyn Stream<Item = InstanceReport> + Send + 'a>>>,
+    ) -> impl Stream<Item = FleetEvent> + Send + 'a {
         let now = Instant::now();
         let watch = Watch {
             client: self,
@@ -158,6 +253,9 @@ impl Client {
             pending: BTreeMap::new(),
             events: VecDeque::new(),
             next_poll: now,
+            reports,
+            heard: HashMap::new(),
+            silent: HashSet::new(),
         };
         futures_util::stream::unfold(watch, |mut watch| async move {
             let event = watch.next().await;
@@ -177,8 +275,76 @@ impl Watch<'_> {
             if let Some(event) = self.events.pop_front() {
                 return event;
             }
-            tokio::time::sleep_until(self.next_poll).await;
-            self.poll().await;
+            let report = match &mut self.reports {
+                Some(reports) => tokio::select! {
+                    report = reports.next() => Some(report),
+                    () = tokio::time::sleep_until(self.next_poll) => None,
+                },
+                None => {
+                    tokio::time::sleep_until(self.next_poll).await;
+                    None
+                }
+            };
+            match report {
+                Some(Some(report)) => self.reported(report),
+                // The reports ended: the watch polls on alone.
+                Some(None) => self.reports = None,
+                None => self.poll().await,
+            }
+        }
+    }
+
+    /// A report of an instance's own: a sign of life, and a change at once
+    /// if it brings a status the last list does not have.
+    fn reported(&mut self, report: InstanceReport) {
+        self.heard
+            .insert(report.instance_id.clone(), Instant::now());
+        self.silent.remove(&report.instance_id);
+        let Some(status) = report.status else {
+            return;
+        };
+        let Some(listed) = self
+            .last
+            .as_mut()
+            .and_then(|last| last.iter_mut().find(|i| i.id == report.instance_id))
+        else {
+            return;
+        };
+        if listed.status == status {
+            return;
+        }
+        let from = std::mem::replace(&mut listed.status, status);
+        let instance = Box::new(listed.clone());
+        self.pending.remove(&report.instance_id);
+        self.events.push_back(FleetEvent::StatusChanged {
+            instance,
+            from,
+            at: report.at,
+            source: Source::Webhook,
+        });
+    }
+
+    /// WORKING instances quiet for longer than allowed, once each.
+    fn quiet_ones(&mut self, listed: &[InstanceResponse], polled_at: Instant) {
+        let (Some(quiet), Some(_)) = (self.options.silent_after, &self.reports) else {
+            return;
+        };
+        for instance in listed {
+            if instance.status != InstanceStatus::Working || self.silent.contains(&instance.id) {
+                continue;
+            }
+            let last_heard = self
+                .heard
+                .get(&instance.id)
+                .copied()
+                .unwrap_or(self.started);
+            if polled_at.saturating_duration_since(last_heard) >= quiet {
+                self.silent.insert(instance.id.clone());
+                self.events.push_back(FleetEvent::WebhooksSilent {
+                    instance: Box::new(instance.clone()),
+                    since: self.wall(last_heard),
+                });
+            }
         }
     }
 
@@ -225,10 +391,15 @@ impl Watch<'_> {
         self.repeated_rows(&diff.repeated, &mut listed, at);
         self.last = Some(listed.clone());
         if before.is_none() {
+            // The snapshot first, then any instance already quiet.
+            let queued = self.events.len();
+            self.quiet_ones(&listed, polled_at);
+            let quiet = self.events.split_off(queued);
             self.events.push_back(FleetEvent::Snapshot {
                 instances: listed,
                 at,
             });
+            self.events.extend(quiet);
             return;
         }
         for change in diff.changes {
@@ -248,6 +419,7 @@ impl Watch<'_> {
             }
         }
         self.settle(&listed, polled_at);
+        self.quiet_ones(&listed, polled_at);
     }
 
     /// Keeps the first row of each repeated id, and reports the repeated
@@ -279,6 +451,7 @@ impl Watch<'_> {
                 instance: Box::new(now),
                 from,
                 at: self.wall(polled_at),
+                source: Source::Poll,
             });
             return;
         };
@@ -319,6 +492,7 @@ impl Watch<'_> {
                     instance: Box::new((*instance).clone()),
                     from: pending.from.clone(),
                     at: pending.at,
+                    source: Source::Poll,
                 })
             } else {
                 None
