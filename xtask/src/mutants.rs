@@ -56,6 +56,11 @@ pub const GROUPS: &[Group] = &[
         files: &["client/src/flows/*.rs", "client/src/flows/fleet/*.rs"],
         packages: &["hypersender", "hypersender-tests"],
     },
+    Group {
+        name: "webhooks",
+        files: &["client/src/webhooks/*.rs"],
+        packages: &["hypersender", "hypersender-tests"],
+    },
 ];
 
 /// Runs the groups named in `only` (all when empty), passing `in_diff` on.
