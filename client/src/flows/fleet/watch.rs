@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures_core::Stream;
 use futures_util::StreamExt;
+use futures_util::future::Either;
 use tokio::time::Instant;
 
 use super::diff::{Change, diff_with_repeats};
@@ -275,13 +276,17 @@ impl Watch<'_> {
             if let Some(event) = self.events.pop_front() {
                 return event;
             }
+            let poll_due = std::pin::pin!(tokio::time::sleep_until(self.next_poll));
             let report = match &mut self.reports {
-                Some(reports) => tokio::select! {
-                    report = reports.next() => Some(report),
-                    () = tokio::time::sleep_until(self.next_poll) => None,
+                // Whichever comes first: a report, or the next poll. (No
+                // `tokio::select!`: the crate does not need tokio's macros.)
+                Some(reports) => match futures_util::future::select(reports.next(), poll_due).await
+                {
+                    Either::Left((report, _)) => Some(report),
+                    Either::Right(((), _)) => None,
                 },
                 None => {
-                    tokio::time::sleep_until(self.next_poll).await;
+                    poll_due.await;
                     None
                 }
             };
