@@ -50,6 +50,12 @@ pub enum Failure {
     Wait(String),
 }
 
+impl From<crate::terminal::NotAsked> for Failure {
+    fn from(not_asked: crate::terminal::NotAsked) -> Self {
+        Self::BadInput(not_asked.0)
+    }
+}
+
 impl Failure {
     /// The documented exit code.
     pub fn exit_code(&self) -> ExitCode {

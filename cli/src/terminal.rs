@@ -232,20 +232,21 @@ pub fn trusted_block(text: &str) {
         .and_then(|()| stdout.flush());
 }
 
+/// A confirmation that could not be asked (no terminal), in words: the
+/// command ends as bad input.
+#[derive(Debug)]
+pub struct NotAsked(pub String);
+
 /// Asks the person at the terminal to confirm a fleet-wide action: `yes`
 /// (`--yes`) confirms at once; on a terminal the plan is followed by a
 /// question; elsewhere, without `--yes`, nothing is done: bad input (exit
 /// 2), saying `refusal`. Ctrl-C while asking is a no.
-pub async fn confirm(
-    yes: bool,
-    question: &str,
-    refusal: &str,
-) -> Result<bool, crate::failure::Failure> {
+pub async fn confirm(yes: bool, question: &str, refusal: &str) -> Result<bool, NotAsked> {
     if yes {
         return Ok(true);
     }
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(crate::failure::Failure::BadInput(format!(
+        return Err(NotAsked(format!(
             "{refusal}: add --yes to go ahead (not asked: no terminal)"
         )));
     }

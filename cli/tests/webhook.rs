@@ -195,3 +195,33 @@ fn watch_merges_webhook_status_with_the_polls() {
     assert_eq!(change["to"], "WORKING");
     assert_eq!(change["source"], "webhook");
 }
+
+#[test]
+fn listen_forwards_each_accepted_delivery_as_it_came() {
+    let (mut behind, behind_url) = listen(&["--secret", SECRET]);
+    let (mut front, front_url) = listen(&["--secret", SECRET, "--forward-to", &behind_url]);
+    for _ in 0..2 {
+        let sent = hypersender(
+            &[
+                "webhook",
+                "send",
+                "message.reaction",
+                "--to",
+                &front_url,
+                "--secret",
+                SECRET,
+            ],
+            &[],
+        );
+        assert_eq!(sent.code, 0, "{sent:?}");
+    }
+    let first = json_line(&mut front);
+    assert_eq!(json_line(&mut front)["duplicate"], true);
+    let forwarded = json_line(&mut behind);
+    assert_eq!(forwarded["id"], first["id"]);
+    assert_eq!(forwarded["event"], "message.reaction");
+    assert_eq!(
+        forwarded["duplicate"], false,
+        "the first delivery, forwarded"
+    );
+}

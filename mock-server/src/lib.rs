@@ -306,8 +306,18 @@ impl MockServer {
             log: Mutex::default(),
             outbox: outbox.clone(),
         });
-        let watcher = outbox
-            .map(|outbox| tokio::spawn(webhooks::watch_statuses(Arc::clone(&shared), outbox)));
+        let watcher = outbox.map(|outbox| {
+            let shared = Arc::clone(&shared);
+            let statuses = move || {
+                shared
+                    .store()
+                    .list(&state::Filters::default())
+                    .into_iter()
+                    .map(|i| (i.id, i.phone, i.status.as_str().to_owned()))
+                    .collect()
+            };
+            tokio::spawn(webhooks::watch_statuses(statuses, outbox))
+        });
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stopped));
         Ok(Self {

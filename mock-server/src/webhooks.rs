@@ -12,9 +12,6 @@ use hypersender::webhooks::{INFERRED_SESSION_STATUS, recorded};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::http::Shared;
-use crate::state::Filters;
-
 /// Where the mock posts, and with which `Authorization`.
 #[derive(Clone)]
 pub(crate) struct WebhookTarget {
@@ -134,19 +131,17 @@ async fn deliver(target: WebhookTarget, mut queue: mpsc::UnboundedReceiver<Strin
     }
 }
 
-/// Compares every instance's status with the last seen, and queues an
-/// event for each change, until the mock stops.
-pub(crate) async fn watch_statuses(shared: Arc<Shared>, outbox: Arc<Outbox>) {
+/// Compares every instance's status (`statuses` lists id, phone and
+/// status) with the last seen, and queues an event for each change, until
+/// the mock stops.
+pub(crate) async fn watch_statuses(
+    statuses: impl Fn() -> Vec<(String, String, String)>,
+    outbox: Arc<Outbox>,
+) {
     let mut last: HashMap<String, String> = HashMap::new();
     let mut first = true;
     loop {
-        let now: Vec<(String, String, String)> = shared
-            .store()
-            .list(&Filters::default())
-            .into_iter()
-            .map(|i| (i.id, i.phone, i.status.as_str().to_owned()))
-            .collect();
-        for (id, phone, status) in now {
+        for (id, phone, status) in statuses() {
             let changed = last.get(&id).is_none_or(|before| *before != status);
             if changed && !first {
                 outbox.status_changed(&id, &phone, &status);
