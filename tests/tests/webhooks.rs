@@ -407,8 +407,13 @@ fn no_secret_reaches_a_log_or_a_debug_print() {
     let config = format!("{:?}", secured());
     let logged = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
-        logged.contains("webhook refused"),
-        "the refusal is logged: {logged}"
+        logged.contains("webhook refused")
+            && logged.contains("the Authorization header is not the webhook secret"),
+        "the refusal is logged with its reason: {logged}"
+    );
+    assert!(
+        logged.contains("the body is not JSON"),
+        "so is a body that is not JSON: {logged}"
     );
     for text in [&logged, &config] {
         assert!(!text.contains(SECRET) && !text.contains(guessed), "{text}");

@@ -139,6 +139,22 @@ mod tests {
     }
 
     #[test]
+    fn the_default_remembers_a_day_and_says_how_many() {
+        let seen = MemorySeen::default();
+        assert!(seen.is_empty());
+        let now = Instant::now();
+        assert!(seen.first_delivery_at("a", now));
+        assert!(!seen.is_empty());
+        let day = Duration::from_secs(24 * 60 * 60);
+        assert!(!seen.first_delivery_at("a", now + day - Duration::from_secs(1)));
+        assert!(
+            seen.first_delivery_at("a", now + day),
+            "forgotten after 24 h"
+        );
+        assert_eq!(seen.len(), 1);
+    }
+
+    #[test]
     fn capacity_drops_the_oldest_first() {
         let seen = MemorySeen::new(2, Duration::from_secs(60));
         let now = Instant::now();
