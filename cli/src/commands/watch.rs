@@ -84,7 +84,7 @@ async fn webhook_reports(
     addr: std::net::SocketAddr,
     secret: Option<&str>,
 ) -> Result<impl futures_util::Stream<Item = InstanceReport> + Send + use<>, Failure> {
-    use hypersender::webhooks::receiver::{Receiver, ReceiverConfig};
+    use hypersender::webhooks::receiver::ReceiverConfig;
     use hypersender::webhooks::{Verifier, WebhookSecret};
     let secret = secret.filter(|s| !s.is_empty()).ok_or_else(|| {
         Failure::BadInput(
@@ -92,16 +92,8 @@ async fn webhook_reports(
                 .into(),
         )
     })?;
-    let Receiver { router, events } = Receiver::new(ReceiverConfig::new(Verifier::new(
-        WebhookSecret::new(secret),
-    )));
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| Failure::Local(format!("cannot listen on {addr}: {e}")))?;
-    let bound = listener
-        .local_addr()
-        .map_err(|e| Failure::Local(format!("cannot listen on {addr}: {e}")))?;
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let config = ReceiverConfig::new(Verifier::new(WebhookSecret::new(secret)));
+    let (bound, events) = super::webhook::serve_receiver(addr, config).await?;
     terminal::err_line(&format!(
         "receiving webhooks on http://{bound}/ (merged with the polls)"
     ));

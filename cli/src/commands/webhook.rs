@@ -24,15 +24,11 @@ pub async fn listen(global: &Global, args: &ListenArgs) -> Result<ExitCode, Fail
             ));
         }
     };
-    let Receiver { router, mut events } =
-        Receiver::new(ReceiverConfig::new(verifier.clone()).deliver_duplicates(true));
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .map_err(|e| Failure::Local(format!("cannot listen on {}: {e}", args.addr)))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| Failure::Local(format!("cannot listen on {}: {e}", args.addr)))?;
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let (addr, mut events) = serve_receiver(
+        args.addr,
+        ReceiverConfig::new(verifier.clone()).deliver_duplicates(true),
+    )
+    .await?;
     terminal::err_line(&format!(
         "listening for webhooks on http://{addr}/ ({}); Ctrl-C to stop",
         if verifier.is_unauthenticated() {
@@ -64,6 +60,20 @@ pub async fn listen(global: &Global, args: &ListenArgs) -> Result<ExitCode, Fail
         "stopped listening after {accepted} event(s) and {duplicates} duplicate(s)"
     ));
     Ok(ExitCode::from(EXIT_INTERRUPTED))
+}
+
+/// The library's webhook receiver, served on `addr` (port 0: a free one)
+/// until the command ends: where it listens, and its deliveries.
+pub async fn serve_receiver(
+    addr: std::net::SocketAddr,
+    config: ReceiverConfig,
+) -> Result<(std::net::SocketAddr, tokio::sync::mpsc::Receiver<Delivery>), Failure> {
+    let cannot = |e: std::io::Error| Failure::Local(format!("cannot listen on {addr}: {e}"));
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(cannot)?;
+    let bound = listener.local_addr().map_err(cannot)?;
+    let Receiver { router, events } = Receiver::new(config);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok((bound, events))
 }
 
 /// One delivery: a JSON line off a terminal (or with --json), else a line

@@ -171,19 +171,19 @@ async fn receive(State(shared): State<Arc<Shared>>, request: Request<Body>) -> R
     let (parts, body) = request.into_parts();
     if let Err(error) = config.verifier.verify(&parts.headers) {
         tracing::debug!(%error, "webhook refused");
-        return answer(StatusCode::UNAUTHORIZED, "unauthorized");
+        return answer(StatusCode::UNAUTHORIZED, UNAUTHORIZED);
     }
     if declared_length(&parts.headers).is_some_and(|length| length > config.body_limit) {
-        return answer(StatusCode::PAYLOAD_TOO_LARGE, "too large");
+        return answer(StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE);
     }
     let Ok(body) = axum::body::to_bytes(body, config.body_limit).await else {
-        return answer(StatusCode::PAYLOAD_TOO_LARGE, "too large");
+        return answer(StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE);
     };
     let event = match WebhookEvent::parse_with(&body, config.parse) {
         Ok(event) => event,
         Err(error) => {
             tracing::debug!(%error, "webhook body refused");
-            return answer(StatusCode::BAD_REQUEST, "not a webhook event");
+            return answer(StatusCode::BAD_REQUEST, NOT_AN_EVENT);
         }
     };
     let id = event.envelope.id.clone();
@@ -191,7 +191,7 @@ async fn receive(State(shared): State<Arc<Shared>>, request: Request<Body>) -> R
         .as_deref()
         .is_none_or(|id| config.seen.first_delivery(id));
     if !first && !config.duplicates {
-        return answer(StatusCode::OK, "duplicate");
+        return answer(StatusCode::OK, DUPLICATE);
     }
     let delivery = Delivery {
         event,
@@ -200,13 +200,13 @@ async fn receive(State(shared): State<Arc<Shared>>, request: Request<Body>) -> R
     };
     let handed = tokio::time::timeout(config.handover_wait, shared.sender.send(delivery)).await;
     match handed {
-        Ok(Ok(())) => answer(StatusCode::OK, if first { "ok" } else { "duplicate" }),
+        Ok(Ok(())) => answer(StatusCode::OK, if first { OK } else { DUPLICATE }),
         _ => {
             // Not handed over: the sender's retry must count as the first.
             if let (Some(id), true) = (id.as_deref(), first) {
                 config.seen.forget(id);
             }
-            let mut response = answer(StatusCode::SERVICE_UNAVAILABLE, "busy");
+            let mut response = answer(StatusCode::SERVICE_UNAVAILABLE, BUSY);
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -224,15 +224,15 @@ fn declared_length(headers: &axum::http::HeaderMap) -> Option<usize> {
         .ok()
 }
 
-fn answer(status: StatusCode, word: &'static str) -> Response {
-    let body = match word {
-        "ok" => r#"{"status":"ok"}"#,
-        "duplicate" => r#"{"status":"duplicate"}"#,
-        "unauthorized" => r#"{"error":"unauthorized"}"#,
-        "too large" => r#"{"error":"body too large"}"#,
-        "not a webhook event" => r#"{"error":"not a webhook event"}"#,
-        _ => r#"{"error":"busy, retry"}"#,
-    };
+// The answers' bodies.
+const OK: &str = r#"{"status":"ok"}"#;
+const DUPLICATE: &str = r#"{"status":"duplicate"}"#;
+const UNAUTHORIZED: &str = r#"{"error":"unauthorized"}"#;
+const TOO_LARGE: &str = r#"{"error":"body too large"}"#;
+const NOT_AN_EVENT: &str = r#"{"error":"not a webhook event"}"#;
+const BUSY: &str = r#"{"error":"busy, retry"}"#;
+
+fn answer(status: StatusCode, body: &'static str) -> Response {
     (
         status,
         [(
