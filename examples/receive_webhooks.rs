@@ -33,7 +33,7 @@ async fn main() -> std::io::Result<()> {
     while let Some(delivery) = events.recv().await {
         let envelope = &delivery.event.envelope;
         let instance = envelope.instance_id.as_deref().unwrap_or("?");
-        match &delivery.event.payload {
+        match delivery.event.payload() {
             Payload::MessageAny(message) => println!(
                 "{instance}: message from {}: {:?}",
                 message.from.as_deref().unwrap_or("?"),

@@ -1,6 +1,6 @@
 //! Any request a hostile sender might post to the webhook receiver: the
 //! first line is the `Authorization` header, the rest the body. Verified,
-//! then parsed (and the payload re-read as JSON): a value or an error,
+//! then parsed (the payload typed, and re-read as JSON): a value or an error,
 //! never a panic.
 #![no_main]
 
@@ -19,6 +19,7 @@ fuzz_target!(|input: &[u8]| {
     }
     let _ = Verifier::new(WebhookSecret::new("fuzz-secret")).verify(&headers);
     if let Ok(event) = WebhookEvent::parse(body) {
+        let _ = event.payload();
         let _ = event.payload_json();
         let _ = event.status();
     }

@@ -124,14 +124,14 @@ async fn message_events_are_posted_on_request_in_a_recorded_shape() {
     let event = next(&mut events).await;
     assert_eq!(event.envelope.event, "message.any");
     assert_eq!(event.envelope.instance_id.as_deref(), Some(id.as_str()));
-    let Payload::MessageAny(message) = &event.payload else {
-        panic!("{:?}", event.payload);
+    let Payload::MessageAny(message) = event.payload() else {
+        panic!("{:?}", event.payload());
     };
     assert_eq!(message.body.as_deref(), Some("hello from the mock"));
     // Every other field is the recorded example's.
     let recorded =
         WebhookEvent::parse(recorded::example("message.any").unwrap().as_bytes()).unwrap();
-    let Payload::MessageAny(example) = recorded.payload else {
+    let Payload::MessageAny(example) = recorded.into_payload() else {
         panic!("typed");
     };
     assert_eq!(message.ack_name, example.ack_name);

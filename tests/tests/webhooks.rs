@@ -78,7 +78,7 @@ fn every_recorded_example_parses_into_its_envelope_and_typed_payload() {
         assert_eq!(me.lid.as_deref(), data["me"]["lid"].as_str(), "{event}");
         assert_eq!(envelope.raw, raw);
         let payload = &data["payload"];
-        match &parsed.payload {
+        match parsed.payload() {
             Payload::MessageAny(m) | Payload::MessageAck(m) | Payload::MessageWaiting(m) => {
                 assert_eq!(m.id.as_deref(), payload["id"].as_str());
                 assert_eq!(m.from.as_deref(), payload["from"].as_str());
@@ -135,7 +135,7 @@ fn unknown_payload_fields_are_kept() {
     let payload = json!({"id": "m1", "body": "hi", "newField": {"a": [1, "x"]}});
     let body = testing::event("message.any", "evt_x", "inst", payload.clone());
     let parsed = WebhookEvent::parse(body.as_bytes()).unwrap();
-    let Payload::MessageAny(message) = &parsed.payload else {
+    let Payload::MessageAny(message) = parsed.payload() else {
         panic!("typed");
     };
     assert_eq!(message.body.as_deref(), Some("hi"));
@@ -157,9 +157,9 @@ fn other_events_are_kept_and_status_updates_are_recognised_as_inferred() {
     let parsed = WebhookEvent::parse(body.as_bytes()).unwrap();
     assert_eq!(parsed.envelope.event, "group.join");
     assert!(
-        matches!(&parsed.payload, Payload::Unknown(Some(p)) if p["group"] == "g1"),
+        matches!(parsed.payload(), Payload::Unknown(Some(p)) if p["group"] == "g1"),
         "{:?}",
-        parsed.payload
+        parsed.payload()
     );
 
     let status = testing::session_status("evt_s", "inst", "WORKING");
@@ -172,7 +172,7 @@ fn other_events_are_kept_and_status_updates_are_recognised_as_inferred() {
     ));
     let off = ParseOptions::default().infer_session_status(false);
     let parsed = WebhookEvent::parse_with(status.as_bytes(), off).unwrap();
-    assert!(matches!(parsed.payload, Payload::Unknown(Some(_))));
+    assert!(matches!(parsed.payload(), Payload::Unknown(Some(_))));
     assert_eq!(parsed.status(), None);
 }
 
@@ -183,8 +183,8 @@ fn a_payload_of_the_wrong_shape_names_its_path_and_keeps_the_envelope() {
     json["data"]["payload"]["presences"][0]["lastSeen"] = json!("yesterday");
     let body = json.to_string();
     let parsed = WebhookEvent::parse(body.as_bytes()).unwrap();
-    let Payload::Malformed(error) = &parsed.payload else {
-        panic!("{:?}", parsed.payload);
+    let Payload::Malformed(error) = parsed.payload() else {
+        panic!("{:?}", parsed.payload());
     };
     assert_eq!(error.path, "presences[0].lastSeen");
     assert_eq!(error.event, "presence.update");
@@ -220,6 +220,33 @@ fn hostile_bodies_are_errors_not_panics() {
         WebhookEvent::parse(b"{\"data\": {}}").unwrap_err(),
         ParseError::NoEventName
     );
+}
+
+#[test]
+fn a_body_that_is_not_utf8_is_refused_where_its_first_bad_byte_is() {
+    // Inside a string, after a line break: line 2, its 8th byte.
+    let body = b"{\"event\":\n  \"mess\xffage.any\"}";
+    assert_eq!(
+        WebhookEvent::parse(body).unwrap_err(),
+        ParseError::NotJson {
+            line: 2,
+            column: 8,
+            message: "invalid UTF-8: invalid utf-8 sequence of 1 bytes from index 17".into(),
+        }
+    );
+}
+
+#[test]
+fn the_payload_is_typed_when_asked_and_the_same_owned() {
+    for (event, raw) in recorded::EXAMPLES {
+        let parsed = WebhookEvent::parse(raw.as_bytes()).unwrap();
+        let shown = format!("{:?}", parsed.payload());
+        assert!(!matches!(parsed.payload(), Payload::Malformed(_)), "{event}");
+        assert_eq!(format!("{:?}", parsed.clone().into_payload()), shown, "{event}");
+        // Owned without having been asked for first: the same.
+        let fresh = WebhookEvent::parse(raw.as_bytes()).unwrap();
+        assert_eq!(format!("{:?}", fresh.into_payload()), shown, "{event}");
+    }
 }
 
 /// A receiver on 127.0.0.1, as an application would mount it.

@@ -2,6 +2,7 @@
 //! payload typed by event name.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -56,18 +57,25 @@ impl Default for ParseOptions {
 
 /// One delivery: its envelope and its payload.
 ///
-/// The typed payloads hold the fields the recorded examples show; every
-/// field, typed or not (one the vendor adds tomorrow), stays readable in
+/// The envelope is read when the event is parsed; the payload is typed by
+/// the event's name when [`payload`](Self::payload) is first asked for (a
+/// receiver answers, deduplicates and hands over on the envelope alone, so
+/// an event the application never looks into costs no typed read). The
+/// typed payloads hold the fields the recorded examples show; every field,
+/// typed or not (one the vendor adds tomorrow), stays readable in
 /// [`payload_json`](Self::payload_json) and the verbatim
 /// [`Envelope::raw`].
 #[derive(Debug, Clone)]
 pub struct WebhookEvent {
     /// What every event has, whatever its name.
     pub envelope: Envelope,
-    /// The event-specific part, typed by name.
-    pub payload: Payload,
     /// Where `data.payload` is in `envelope.raw`.
     payload_range: Option<std::ops::Range<usize>>,
+    /// How the payload is to be typed.
+    options: ParseOptions,
+    /// The payload, once typed (boxed: an event moves through a channel,
+    /// and most of its size would be the largest payload's).
+    payload: OnceLock<Box<Payload>>,
 }
 
 /// The fields every delivery shares, readable whatever the event and
@@ -109,8 +117,8 @@ pub struct Me {
 /// The payload of an event, typed by the event's name.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-// One per delivery, built once and moved into the channel: boxing each
-// variant would add an allocation to save a few hundred bytes of copying.
+// One per event, typed when first asked for and boxed by the event as a
+// whole, so boxing each variant as well would only add an allocation.
 #[allow(clippy::large_enum_variant)]
 pub enum Payload {
     /// `presence.update`: someone is typing, online, ...
@@ -392,9 +400,11 @@ impl WebhookEvent {
         Self::parse_with(body, ParseOptions::default())
     }
 
-    /// Reads one delivery's body.
+    /// Reads one delivery's body: its envelope now, its payload when
+    /// [`payload`](Self::payload) is asked for.
     pub fn parse_with(body: &[u8], options: ParseOptions) -> Result<Self, ParseError> {
-        let wire: Wire<'_> = serde_json::from_slice(body).map_err(not_json)?;
+        let text = std::str::from_utf8(body).map_err(|error| not_utf8(body, &error))?;
+        let wire: Wire<'_> = serde_json::from_str(text).map_err(not_json)?;
         let (data_event, id, metadata, me, payload, data_instance, data_user) = match wire.data {
             Some(d) => (
                 d.event,
@@ -408,12 +418,11 @@ impl WebhookEvent {
             None => (None, None, Value::Null, None, None, None, None),
         };
         let event = wire.event.or(data_event).ok_or(ParseError::NoEventName)?;
-        // The body was valid JSON, so valid UTF-8.
-        let raw = String::from_utf8_lossy(body).into_owned();
-        let payload_range = payload.map(|raw| offset_in(body, raw.get()));
-        let payload = type_payload(&event, payload, options);
+        let payload_range = payload.map(|raw| offset_in(text, raw.get()));
         Ok(Self {
             payload_range,
+            options,
+            payload: OnceLock::new(),
             envelope: Envelope {
                 event,
                 id,
@@ -421,31 +430,71 @@ impl WebhookEvent {
                 user_id: data_user.or(wire.user_id),
                 me,
                 metadata,
-                raw,
+                raw: text.to_owned(),
             },
-            payload,
         })
+    }
+
+    /// The event-specific part, typed by the event's name (read on the
+    /// first call, then kept).
+    pub fn payload(&self) -> &Payload {
+        self.payload.get_or_init(|| Box::new(self.typed_payload()))
+    }
+
+    /// The typed payload, owned.
+    pub fn into_payload(mut self) -> Payload {
+        match self.payload.take() {
+            Some(payload) => *payload,
+            None => self.typed_payload(),
+        }
+    }
+
+    fn typed_payload(&self) -> Payload {
+        type_payload(&self.envelope.event, self.payload_text(), self.options)
+    }
+
+    /// `data.payload`'s text in the raw body.
+    fn payload_text(&self) -> Option<&str> {
+        self.envelope.raw.get(self.payload_range.clone()?)
     }
 
     /// `data.payload` as sent, every field of it (`None` without one).
     pub fn payload_json(&self) -> Option<Value> {
-        let range = self.payload_range.clone()?;
-        serde_json::from_str(self.envelope.raw.get(range)?).ok()
+        serde_json::from_str(self.payload_text()?).ok()
     }
 
-    /// The status this event reports, if it is a status update.
+    /// The status this event reports, if it is a status update (only a
+    /// status event's payload is read for it).
     pub fn status(&self) -> Option<&InstanceStatus> {
-        match &self.payload {
+        if !is_session_status(&self.envelope.event, self.options) {
+            return None;
+        }
+        match self.payload() {
             Payload::SessionStatus(status) => Some(&status.status),
             _ => None,
         }
     }
 }
 
-/// Where `part` (a slice of `body`'s text) starts and ends in `body`.
-fn offset_in(body: &[u8], part: &str) -> std::ops::Range<usize> {
+/// Where `part` (a slice of `body`) starts and ends in `body`.
+fn offset_in(body: &str, part: &str) -> std::ops::Range<usize> {
     let start = (part.as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
     start..start + part.len()
+}
+
+/// A body that is not UTF-8 (so not JSON), with where its first bad byte
+/// is.
+fn not_utf8(body: &[u8], error: &std::str::Utf8Error) -> ParseError {
+    let before = &body[..error.valid_up_to()];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |at| at + 1);
+    ParseError::NotJson {
+        line: before.iter().filter(|&&b| b == b'\n').count() + 1,
+        column: before.len() - line_start + 1,
+        message: format!("invalid UTF-8: {error}"),
+    }
 }
 
 fn not_json(error: serde_json::Error) -> ParseError {
@@ -460,8 +509,13 @@ fn not_json(error: serde_json::Error) -> ParseError {
     }
 }
 
-fn type_payload(event: &str, payload: Option<&RawValue>, options: ParseOptions) -> Payload {
-    let raw = payload.map_or("{}", RawValue::get);
+/// Whether `event` is typed as [`Payload::SessionStatus`].
+fn is_session_status(event: &str, options: ParseOptions) -> bool {
+    options.infer_session_status && event == INFERRED_SESSION_STATUS
+}
+
+fn type_payload(event: &str, payload: Option<&str>, options: ParseOptions) -> Payload {
+    let raw = payload.unwrap_or("{}");
     match event {
         "presence.update" => typed(event, raw, Payload::PresenceUpdate),
         "message.any" => typed(event, raw, Payload::MessageAny),
@@ -471,14 +525,17 @@ fn type_payload(event: &str, payload: Option<&RawValue>, options: ParseOptions) 
         "message.revoked" => typed(event, raw, Payload::MessageRevoked),
         "poll.vote" => typed(event, raw, Payload::PollVote),
         "poll.vote.failed" => typed(event, raw, Payload::PollVoteFailed),
-        INFERRED_SESSION_STATUS if options.infer_session_status => {
-            typed(event, raw, Payload::SessionStatus)
-        }
-        _ => Payload::Unknown(payload.and_then(|p| serde_json::from_str(p.get()).ok())),
+        _ if is_session_status(event, options) => typed(event, raw, Payload::SessionStatus),
+        _ => Payload::Unknown(payload.and_then(|p| serde_json::from_str(p).ok())),
     }
 }
 
 fn typed<T: DeserializeOwned>(event: &str, raw: &str, wrap: fn(T) -> Payload) -> Payload {
+    // Read plainly first: tracking the path costs an allocation per field,
+    // and only a payload that fails needs it, so only that one is read again.
+    if let Ok(value) = serde_json::from_str(raw) {
+        return wrap(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_str(raw);
     match serde_path_to_error::deserialize(&mut deserializer) {
         Ok(value) => wrap(value),

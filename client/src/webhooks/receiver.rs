@@ -198,10 +198,9 @@ async fn receive(State(shared): State<Arc<Shared>>, request: Request<Body>) -> R
         received_at: Utc::now(),
         duplicate: !first,
     };
-    let handed = tokio::time::timeout(config.handover_wait, shared.sender.send(delivery)).await;
-    match handed {
-        Ok(Ok(())) => answer(StatusCode::OK, if first { OK } else { DUPLICATE }),
-        _ => {
+    match hand_over(&shared, delivery).await {
+        Ok(()) => answer(StatusCode::OK, if first { OK } else { DUPLICATE }),
+        Err(()) => {
             // Not handed over: the sender's retry must count as the first.
             if let (Some(id), true) = (id.as_deref(), first) {
                 config.seen.forget(id);
@@ -212,6 +211,21 @@ async fn receive(State(shared): State<Arc<Shared>>, request: Request<Body>) -> R
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             response
         }
+    }
+}
+
+/// Puts `delivery` in the channel: at once when there is room (no timer is
+/// set for the usual case), else within the configured wait.
+async fn hand_over(shared: &Shared, delivery: Delivery) -> Result<(), ()> {
+    let delivery = match shared.sender.try_send(delivery) {
+        Ok(()) => return Ok(()),
+        Err(mpsc::error::TrySendError::Full(delivery)) => delivery,
+        Err(mpsc::error::TrySendError::Closed(_)) => return Err(()),
+    };
+    let wait = shared.config.handover_wait;
+    match tokio::time::timeout(wait, shared.sender.send(delivery)).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
     }
 }
 

@@ -4,7 +4,7 @@
 //! against a replayed request (nothing in a delivery is signed or dated).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Remembers event ids. Implement it over your own store (a database, a
@@ -35,11 +35,12 @@ pub struct MemorySeen {
 
 #[derive(Debug, Default)]
 struct Remembered {
-    /// Each id and when it was first seen.
-    ids: HashMap<String, Instant>,
+    /// Each id and when it was first seen (one allocation per id, shared
+    /// with `order`).
+    ids: HashMap<Arc<str>, Instant>,
     /// Ids by age, oldest first (an id forgotten early stays until its
     /// turn, then is skipped).
-    order: VecDeque<(Instant, String)>,
+    order: VecDeque<(Instant, Arc<str>)>,
 }
 
 impl MemorySeen {
@@ -80,8 +81,9 @@ impl MemorySeen {
         while state.ids.len() >= self.capacity {
             state.drop_oldest();
         }
-        state.ids.insert(id.to_owned(), now);
-        state.order.push_back((now, id.to_owned()));
+        let id: Arc<str> = Arc::from(id);
+        state.ids.insert(Arc::clone(&id), now);
+        state.order.push_back((now, id));
         true
     }
 }
