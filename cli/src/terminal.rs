@@ -159,6 +159,18 @@ impl Drop for LiveScreen {
     }
 }
 
+/// `id` whole if it has at most `room` characters, else its start and
+/// `...` in `room` (a table's narrow column; `--json` has it whole).
+pub fn short_id(id: &str, room: usize) -> String {
+    if id.chars().count() <= room {
+        return id.to_owned();
+    }
+    id.chars()
+        .take(room.saturating_sub(3))
+        .chain("...".chars())
+        .collect()
+}
+
 /// `lines` (plain text, already escaped) wrapped at spaces to `columns`
 /// (by displayed width); a word wider than the window is cut.
 pub fn wrap(lines: &[String], columns: usize) -> Vec<String> {

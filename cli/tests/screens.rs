@@ -227,3 +227,109 @@ fn watch_fits_its_table_to_any_window_and_redraws_on_resize() {
         }
     }
 }
+
+#[test]
+fn webhook_listen_tables_what_arrives_at_any_window_size_and_ends_on_ctrl_c() {
+    let secret = "screen-webhook-secret";
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/");
+    let command = format!(
+        "{} webhook listen --addr 127.0.0.1:{port} --secret {secret}; echo EXIT=$?; sleep 60",
+        env!("CARGO_BIN_EXE_hypersender"),
+    );
+    let banner =
+        format!("listening for webhooks on {url} (the secret is required); Ctrl-C to stop");
+    let tmux = Tmux::start(&command, 160, 50);
+    tmux.wait_until("the empty table", |screen| {
+        blocks(screen).first() == Some(&normalized(&format!("{banner} 0 event(s), 0 duplicate(s)")))
+    });
+
+    // A recorded message twice (the second is a duplicate), then a status
+    // update from another instance.
+    let example: serde_json::Value =
+        serde_json::from_str(hypersender::webhooks::recorded::example("message.any").unwrap())
+            .unwrap();
+    let messaging = example["data"]["instanceId"].as_str().unwrap().to_owned();
+    let reporting = "0f0e0d0c-0b0a-4909-8807-060504030201";
+    let status =
+        std::env::temp_dir().join(format!("hypersender-screen-{}.json", std::process::id()));
+    std::fs::write(
+        &status,
+        hypersender::webhooks::testing::session_status("evt_screen_status", reporting, "WORKING"),
+    )
+    .unwrap();
+    let status_file = format!("@{}", status.display());
+    for event in ["message.any", "message.any", status_file.as_str()] {
+        let sent = hypersender(
+            &["webhook", "send", event, "--to", &url, "--secret", secret],
+            &[],
+        );
+        assert_eq!(sent.code, 0, "{sent:?}");
+    }
+    std::fs::remove_file(&status).unwrap();
+    let counts = normalized(&format!(
+        "{banner} 2 event(s), 1 duplicate(s): 1 message.any, 1 session.status"
+    ));
+
+    for (width, height) in [(160, 50), (100, 45), (60, 20), (160, 50)] {
+        tmux.resize(width, height);
+        let screen = tmux.wait_until(&format!("the {width}x{height} table"), |screen| {
+            fits(screen, width, height) && blocks(screen).first() == Some(&counts)
+        });
+        let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
+        let row_of = |id: &str| {
+            lines
+                .iter()
+                .position(|line| {
+                    line.split_whitespace().next().is_some_and(|word| {
+                        word == id
+                            || word
+                                .strip_suffix("...")
+                                .is_some_and(|start| start.len() == 8 && id.starts_with(start))
+                    })
+                })
+                .unwrap_or_else(|| panic!("a row for {id} at {width}x{height}:\n{screen}"))
+        };
+        let (newest, older) = (row_of(reporting), row_of(&messaging));
+        assert!(
+            newest < older,
+            "the latest heard first, at {width}x{height}:\n{screen}"
+        );
+        let words = |at: usize| lines[at].split_whitespace().collect::<Vec<_>>();
+        assert_eq!(
+            words(newest)[1..4],
+            ["1", "session.status", "WORKING"],
+            "{screen}"
+        );
+        assert_eq!(words(older)[1..4], ["1", "message.any", "-"], "{screen}");
+        let latest = lines
+            .iter()
+            .position(|line| *line == "LATEST DELIVERIES")
+            .unwrap_or_else(|| panic!("the deliveries' header at {width}x{height}:\n{screen}"));
+        let deliveries: Vec<&str> = lines[latest + 1..]
+            .iter()
+            .copied()
+            .filter(|line| !line.is_empty())
+            .collect();
+        assert_eq!(deliveries.len(), 3, "{screen}");
+        if width >= 100 {
+            assert!(
+                deliveries[0].ends_with("evt_screen_status  WORKING"),
+                "{screen}"
+            );
+            assert!(deliveries[1].ends_with("(duplicate)"), "{screen}");
+            assert!(!deliveries[2].contains("(duplicate)"), "{screen}");
+        }
+    }
+    tmux.keys("C-c");
+    let done = tmux.wait_for("EXIT=");
+    let text: String = done.lines().map(str::trim_end).collect();
+    assert!(
+        text.ends_with("stopped listening after 2 event(s) and 1 duplicate(s)EXIT=130"),
+        "the live screen is gone and one line says what arrived:\n{done}"
+    );
+}

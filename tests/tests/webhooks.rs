@@ -241,8 +241,15 @@ fn the_payload_is_typed_when_asked_and_the_same_owned() {
     for (event, raw) in recorded::EXAMPLES {
         let parsed = WebhookEvent::parse(raw.as_bytes()).unwrap();
         let shown = format!("{:?}", parsed.payload());
-        assert!(!matches!(parsed.payload(), Payload::Malformed(_)), "{event}");
-        assert_eq!(format!("{:?}", parsed.clone().into_payload()), shown, "{event}");
+        assert!(
+            !matches!(parsed.payload(), Payload::Malformed(_)),
+            "{event}"
+        );
+        assert_eq!(
+            format!("{:?}", parsed.clone().into_payload()),
+            shown,
+            "{event}"
+        );
         // Owned without having been asked for first: the same.
         let fresh = WebhookEvent::parse(raw.as_bytes()).unwrap();
         assert_eq!(format!("{:?}", fresh.into_payload()), shown, "{event}");

@@ -7,6 +7,7 @@ pub mod apply;
 pub mod connect;
 pub mod doctor;
 pub mod instances;
+pub mod listen_screen;
 pub mod mock;
 pub mod restart;
 pub mod wait;

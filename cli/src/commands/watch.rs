@@ -353,11 +353,7 @@ impl RowLayout {
     }
 
     fn row(&self, id: &str, name: &str, status: &str, since: &str) -> String {
-        let id: String = if id.chars().count() > self.id {
-            id.chars().take(8).chain("...".chars()).collect()
-        } else {
-            id.to_owned()
-        };
+        let id = terminal::short_id(id, self.id);
         format!("{id:<w$}  {name:<24}  {status:<12}  {since}", w = self.id)
     }
 }

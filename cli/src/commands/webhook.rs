@@ -1,5 +1,5 @@
 //! `hypersender webhook listen`: the library's receiver on a local port,
-//! printing what arrives; `hypersender webhook send`: a delivery, as
+//! showing what arrives (a live table on a terminal, JSON Lines otherwise); `hypersender webhook send`: a delivery, as
 //! Hypersender would post it, to an endpoint of the user's.
 
 use std::process::ExitCode;
@@ -8,10 +8,11 @@ use hypersender::webhooks::receiver::{Delivery, Receiver, ReceiverConfig};
 use hypersender::webhooks::{DOCUMENTED_EVENTS, Verifier, WebhookSecret, recorded};
 use serde_json::json;
 
+use super::listen_screen::ListenScreen;
 use crate::args::{Global, ListenArgs, SendArgs};
 use crate::failure::Failure;
 use crate::interrupt::{self, EXIT_INTERRUPTED};
-use crate::terminal::{self, Style, escape};
+use crate::terminal::{self, Resizes, Style, escape};
 
 /// Listens until Ctrl-C (exit 130 with a count of what arrived).
 pub async fn listen(global: &Global, args: &ListenArgs) -> Result<ExitCode, Failure> {
@@ -29,38 +30,63 @@ pub async fn listen(global: &Global, args: &ListenArgs) -> Result<ExitCode, Fail
         ReceiverConfig::new(verifier.clone()).deliver_duplicates(true),
     )
     .await?;
-    terminal::err_line(&format!(
+    let banner = format!(
         "listening for webhooks on http://{addr}/ ({}); Ctrl-C to stop",
         if verifier.is_unauthenticated() {
             "accepting unauthenticated deliveries"
         } else {
             "the secret is required"
         }
-    ));
+    );
+    terminal::err_line(&banner);
     interrupt::handled_by_command();
     let forward = args
         .forward_to
         .as_deref()
         .map(|url| (url, args.secret.secret.clone()));
-    let (mut accepted, mut duplicates) = (0usize, 0usize);
+    let mut screen =
+        (terminal::stdout_is_terminal() && !global.json).then(|| ListenScreen::new(banner));
+    let mut resizes = Resizes::watch();
+    // A burst of deliveries is drawn once per tick, not once each.
+    let mut tick = tokio::time::interval(REDRAW_EVERY);
+    let (mut accepted, mut duplicates, mut dirty) = (0usize, 0usize, true);
     loop {
         tokio::select! {
             delivery = events.recv() => {
                 let Some(delivery) = delivery else { break };
                 if delivery.duplicate { duplicates += 1 } else { accepted += 1 }
-                print_delivery(global, &delivery);
-                if let (Some((url, secret)), false) = (&forward, delivery.duplicate) {
-                    forward_one(url, secret.as_deref(), &delivery).await;
+                match &mut screen {
+                    Some(screen) => { screen.record(&delivery); dirty = true; }
+                    None => print_delivery(&delivery),
+                }
+                if let (Some((url, secret)), false) = (&forward, delivery.duplicate)
+                    && let Err(problem) = forward_one(url, secret.as_deref(), &delivery).await
+                {
+                    match &mut screen {
+                        Some(screen) => screen.note(problem),
+                        None => terminal::err_line(&problem),
+                    }
                 }
             }
+            _ = tick.tick(), if dirty && screen.is_some() => {
+                if let Some(screen) = &mut screen { screen.draw(); }
+                dirty = false;
+            }
+            () = resizes.next(), if screen.is_some() => dirty = true,
             () = interrupt::pressed() => break,
         }
+    }
+    if let Some(screen) = &mut screen {
+        screen.close();
     }
     terminal::err_line(&format!(
         "stopped listening after {accepted} event(s) and {duplicates} duplicate(s)"
     ));
     Ok(ExitCode::from(EXIT_INTERRUPTED))
 }
+
+/// How often the live table is redrawn at most.
+const REDRAW_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// The library's webhook receiver, served on `addr` (port 0: a free one)
 /// until the command ends: where it listens, and its deliveries.
@@ -76,40 +102,24 @@ pub async fn serve_receiver(
     Ok((bound, events))
 }
 
-/// One delivery: a JSON line off a terminal (or with --json), else a line
-/// of aligned columns; server text goes through the terminal's gate.
-fn print_delivery(global: &Global, delivery: &Delivery) {
+/// One delivery as a JSON line (off a terminal, or with --json), escaped
+/// as JSON.
+fn print_delivery(delivery: &Delivery) {
     let envelope = &delivery.event.envelope;
     let status = delivery.event.status().map(|s| s.as_str().to_owned());
-    if global.json || !terminal::stdout_is_terminal() {
-        terminal::out_json_line(&json!({
-            "event": envelope.event,
-            "id": envelope.id,
-            "instance_id": envelope.instance_id,
-            "user_id": envelope.user_id,
-            "status": status,
-            "duplicate": delivery.duplicate,
-            "received_at": delivery.received_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        }));
-        return;
-    }
-    let line = format!(
-        "{}  {:<18}  {:<38}  {}{}{}",
-        delivery.received_at.format("%H:%M:%S"),
-        envelope.event,
-        envelope.instance_id.as_deref().unwrap_or("-"),
-        envelope.id.as_deref().unwrap_or("(no id)"),
-        status.map_or_else(String::new, |s| format!("  {s}")),
-        if delivery.duplicate {
-            "  (duplicate)"
-        } else {
-            ""
-        },
-    );
-    terminal::out_line(&escape(&line, Style::Text));
+    terminal::out_json_line(&json!({
+        "event": envelope.event,
+        "id": envelope.id,
+        "instance_id": envelope.instance_id,
+        "user_id": envelope.user_id,
+        "status": status,
+        "duplicate": delivery.duplicate,
+        "received_at": delivery.received_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    }));
 }
 
-async fn forward_one(url: &str, secret: Option<&str>, delivery: &Delivery) {
+/// Posts `delivery`'s body on to `url`; what went wrong, if anything.
+async fn forward_one(url: &str, secret: Option<&str>, delivery: &Delivery) -> Result<(), String> {
     let mut request = hypersender::reqwest::Client::new()
         .post(url)
         .header("content-type", "application/json")
@@ -118,11 +128,9 @@ async fn forward_one(url: &str, secret: Option<&str>, delivery: &Delivery) {
         request = request.header("authorization", secret);
     }
     match request.send().await {
-        Ok(answer) if answer.status().is_success() => {}
-        Ok(answer) => {
-            terminal::err_line(&format!("forwarding: {url} answered {}", answer.status()))
-        }
-        Err(error) => terminal::err_line(&format!("forwarding: cannot reach {url}: {error}")),
+        Ok(answer) if answer.status().is_success() => Ok(()),
+        Ok(answer) => Err(format!("forwarding: {url} answered {}", answer.status())),
+        Err(error) => Err(format!("forwarding: cannot reach {url}: {error}")),
     }
 }
 
