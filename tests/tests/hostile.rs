@@ -245,3 +245,40 @@ async fn a_server_echoing_the_request_does_not_leak_the_token() {
     );
     assert_no_token(&err);
 }
+
+#[tokio::test]
+async fn a_body_of_exactly_the_limit_is_read_and_one_byte_more_is_refused() {
+    let body = fixture("list_instances.json");
+    let server = httpmock::MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/instances");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(&body);
+        })
+        .await;
+    let with_limit = |limit: usize| {
+        Client::builder(TEST_TOKEN)
+            .base_url(server.base_url())
+            .max_response_bytes(limit as u64)
+            .build()
+            .unwrap()
+    };
+    let listed = with_limit(body.len())
+        .list_instances()
+        .send()
+        .await
+        .unwrap();
+    let expected: Vec<InstanceResponse> = serde_json::from_str(&body).unwrap();
+    assert_eq!(listed.len(), expected.len());
+    let err = with_limit(body.len() - 1)
+        .list_instances()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit, .. } if limit == body.len() as u64 - 1),
+        "{err:?}"
+    );
+}

@@ -64,13 +64,30 @@ async fn every_request_has_a_span_and_every_retry_an_event_without_secrets() {
     client.list_instances().send().await.unwrap();
 
     let text = captured.text();
-    let retries = text.matches("retrying after a failed attempt").count();
-    assert_eq!(retries, 3, "one event per retry (policy: 3): {text}");
-    assert!(
-        text.contains("cause=HTTP 503 Service Unavailable"),
+    // One event per retry (policy: 3), each saying which attempt failed,
+    // how many retries are left and how long it waits (the CLI's "retrying
+    // in 2 s (HTTP 503 ...), attempt 2 of 4" is made of these): backoff from
+    // 5 ms, doubling, with jitter between half and all of it.
+    let retries = retry_events(&text);
+    assert_eq!(
+        retries
+            .iter()
+            .map(|r| (r.attempt, r.retries_left))
+            .collect::<Vec<_>>(),
+        [(1, 3), (2, 2), (3, 1)],
         "{text}"
     );
-    assert!(text.contains("wait_ms="), "{text}");
+    for (retry, ceiling) in retries.iter().zip([5, 10, 20]) {
+        assert!(
+            (ceiling / 2..=ceiling).contains(&retry.wait_ms),
+            "retry after attempt {}: {} ms, not within {} to {ceiling} ms",
+            retry.attempt,
+            retry.wait_ms,
+            ceiling / 2
+        );
+        assert_eq!(retry.cause, "HTTP 503 Service Unavailable", "{text}");
+        assert_eq!(retry.reason, "HTTP 503 Service Unavailable", "{text}");
+    }
     assert!(
         text.contains(r#"operation="list_instances" method="GET" path="/instances" attempts=4 status=503 duration_ms="#),
         "the failed request's span: {text}"
@@ -85,5 +102,87 @@ async fn every_request_has_a_span_and_every_retry_an_event_without_secrets() {
         "MyInstanceName",
     ] {
         assert!(!text.contains(secret), "{secret} reached the trace: {text}");
+    }
+}
+
+/// One "retrying after a failed attempt" event, as the fmt subscriber
+/// wrote it.
+#[derive(Debug)]
+struct RetryEvent {
+    attempt: u64,
+    retries_left: u64,
+    wait_ms: u64,
+    cause: String,
+    reason: String,
+}
+
+/// Every retry event in `text`, in order.
+fn retry_events(text: &str) -> Vec<RetryEvent> {
+    text.lines()
+        .filter(|line| line.contains("retrying after a failed attempt"))
+        .map(|line| {
+            // `name=value` fields, `cause` and `reason` running up to the
+            // next field.
+            let after = |key: &str| {
+                let start = line
+                    .find(&format!(" {key}="))
+                    .unwrap_or_else(|| panic!("{key} in {line}"))
+                    + key.len()
+                    + 2;
+                &line[start..]
+            };
+            let number = |key: &str| {
+                let rest = after(key);
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse().unwrap_or_else(|_| panic!("{key} in {line}"))
+            };
+            let upto = |key: &str, next: &str| {
+                let rest = after(key);
+                rest[..rest.find(next).unwrap_or(rest.len())].to_owned()
+            };
+            RetryEvent {
+                attempt: number("attempt"),
+                retries_left: number("retries_left"),
+                wait_ms: number("wait_ms"),
+                cause: upto("cause", " reason="),
+                // The last field: up to the end of the line.
+                reason: upto("reason", "\n"),
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_with_its_cause_in_a_few_words() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _default = tracing::subscriber::set_default(subscriber);
+    // A port nothing listens on any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = hypersender_tests::client_at(&format!("http://127.0.0.1:{port}"));
+    let error = client.list_instances().send().await.unwrap_err();
+    assert!(
+        matches!(error, hypersender::Error::Transport { .. }),
+        "{error:?}"
+    );
+    let text = captured.text();
+    let retries = retry_events(&text);
+    assert_eq!(retries.len(), 3, "{text}");
+    for retry in &retries {
+        assert_eq!(retry.reason, "connection refused", "{text}");
+        assert!(
+            retry.cause.starts_with("connection failed: "),
+            "{}",
+            retry.cause
+        );
     }
 }
