@@ -22,8 +22,13 @@ pub enum Behavior {
         content_length: u64,
         stall: Duration,
     },
-    /// Announces `content_length` bytes, sends `sent` of them, closes.
-    CloseMidBody { content_length: u64, sent: usize },
+    /// Answers `status`, announces `content_length` bytes, sends `sent` of
+    /// them, closes.
+    CloseMidBody {
+        status: u16,
+        content_length: u64,
+        sent: usize,
+    },
     /// Sends `total` bytes of a JSON-looking body in 64 KiB chunks, with a
     /// `Content-Length` or chunked encoding.
     Huge { total: u64, declare_length: bool },
@@ -163,11 +168,12 @@ async fn serve(
                 return Ok(());
             }
             Behavior::CloseMidBody {
+                status,
                 content_length,
                 sent,
             } => {
                 stream
-                    .write_all(json_head(200, Some(*content_length), &[]).as_bytes())
+                    .write_all(json_head(*status, Some(*content_length), &[]).as_bytes())
                     .await?;
                 stream
                     .write_all(&b"[{\"id\":\"x\"".repeat(*sent / 10 + 1)[..*sent])

@@ -58,6 +58,7 @@ async fn a_stall_after_the_headers_times_out_on_time() {
 #[tokio::test]
 async fn a_connection_closed_mid_body_is_a_transport_error() {
     let server = HostileServer::start(Behavior::CloseMidBody {
+        status: 200,
         content_length: 1000,
         sent: 25,
     })
@@ -202,17 +203,19 @@ async fn rate_limited_forever_gives_up_after_the_retry_budget() {
         body: "{\"message\":\"Too Many Attempts.\"}".into(),
     })
     .await;
-    let client = client(
-        &server,
-        Duration::from_secs(5),
-        fast_retries().with_max_retries(4),
-        MIB,
-    );
+    let policy = fast_retries().with_max_retries(4);
+    let client = client(&server, Duration::from_secs(5), policy.clone(), MIB);
     let started = Instant::now();
     let err = client.list_instances().send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
     assert_eq!(err.retry_after(), Some(Duration::ZERO));
     assert_eq!(server.requests(), 5, "the first try and 4 retries");
+    assert_eq!(
+        policy.max_retries(),
+        4,
+        "the policy says how many retries it makes"
+    );
+    assert_eq!(RetryPolicy::disabled().max_retries(), 0);
     assert!(started.elapsed() < Duration::from_secs(3));
 
     let err = client.restart_instance("a").send().await.unwrap_err();
@@ -281,4 +284,99 @@ async fn a_body_of_exactly_the_limit_is_read_and_one_byte_more_is_refused() {
         matches!(err, Error::ResponseTooLarge { limit, .. } if limit == body.len() as u64 - 1),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn an_error_status_whose_body_breaks_off_is_still_that_error() {
+    let server = HostileServer::start(Behavior::CloseMidBody {
+        status: 500,
+        content_length: 1000,
+        sent: 25,
+    })
+    .await;
+    let err = client(&server, Duration::from_secs(5), fast_retries(), MIB)
+        .list_instances()
+        .send()
+        .await
+        .unwrap_err();
+    // The server said 500: that is what the caller learns, with why the
+    // body is missing, not a transport error that hides the status.
+    let Error::Http(http) = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(http.status, 500);
+    assert!(
+        http.raw_body.starts_with("(the body could not be read: "),
+        "{}",
+        http.raw_body
+    );
+    assert_no_token(&err);
+}
+
+#[tokio::test]
+async fn a_429_without_retry_after_that_is_retried_waits_the_backoff_not_a_window() {
+    // The documented limits on: a 429 that gives no Retry-After and is
+    // retried is waited out by the retry's own backoff; only a 429 that
+    // ends the call holds the operation back for a whole window.
+    let server = HostileServer::start(Behavior::Sequence(vec![
+        (429, r#"{"message":"Too Many Attempts."}"#.into()),
+        (200, fixture("list_instances.json")),
+    ]))
+    .await;
+    let client = Client::builder(TEST_TOKEN)
+        .base_url(&server.base_url)
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap();
+    let listed = tokio::time::timeout(Duration::from_secs(5), client.list_instances().send())
+        .await
+        .expect("the retry came after its backoff, not after a rate-limit window")
+        .unwrap();
+    assert!(!listed.is_empty());
+    assert_eq!(server.requests(), 2, "the 429, then the retry");
+}
+
+#[tokio::test]
+async fn a_retry_waits_for_its_limiter_slot_or_with_fail_fast_gives_the_error_back() {
+    // One list per second: the retry after a 503 has its backoff (5 ms)
+    // long before its slot (1 s), which is within the retry budget (2 s).
+    let limits = |mode| {
+        hypersender::RateLimits::default()
+            .with_limit("list_instances", 1, Duration::from_secs(1))
+            .with_mode("list_instances", mode)
+    };
+    let sequence = || {
+        Behavior::Sequence(vec![
+            (503, r#"{"message":"busy"}"#.into()),
+            (200, fixture("list_instances.json")),
+        ])
+    };
+    // Waiting: the retry is sent when the slot comes, and succeeds.
+    let server = HostileServer::start(sequence()).await;
+    let waiting = Client::builder(TEST_TOKEN)
+        .base_url(&server.base_url)
+        .retry_policy(fast_retries())
+        .rate_limits(limits(hypersender::RateLimitMode::Wait))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    waiting.list_instances().send().await.unwrap();
+    assert_eq!(server.requests(), 2);
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    // Failing fast: no retry is made for a slot further off than the
+    // backoff; the caller gets the server's answer at once.
+    let server = HostileServer::start(sequence()).await;
+    let hasty = Client::builder(TEST_TOKEN)
+        .base_url(&server.base_url)
+        .retry_policy(fast_retries())
+        .rate_limits(limits(hypersender::RateLimitMode::FailFast))
+        .build()
+        .unwrap();
+    let err = hasty.list_instances().send().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
+    assert_eq!(server.requests(), 1);
 }

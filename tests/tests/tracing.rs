@@ -77,6 +77,11 @@ async fn every_request_has_a_span_and_every_retry_an_event_without_secrets() {
         [(1, 3), (2, 2), (3, 1)],
         "{text}"
     );
+    assert_eq!(
+        retries.len(),
+        hypersender_tests::fast_retries().max_retries() as usize,
+        "as many as the policy says (the default: 3)"
+    );
     for (retry, ceiling) in retries.iter().zip([5, 10, 20]) {
         assert!(
             (ceiling / 2..=ceiling).contains(&retry.wait_ms),
