@@ -159,6 +159,22 @@ impl Drop for LiveScreen {
     }
 }
 
+/// A table's id column on a narrow window: an id's first 8 characters and
+/// `...` ([`short_id`]).
+pub const SHORT_ID_COLUMN: usize = 11;
+
+/// The width of a table's id column in a window of `columns`: a whole
+/// instance id (36 characters) when the rest of the row (`rest` columns)
+/// still fits beside it, else [`SHORT_ID_COLUMN`].
+pub fn id_column(columns: usize, rest: usize) -> usize {
+    const WHOLE_ID: usize = 36;
+    if columns >= WHOLE_ID + rest {
+        WHOLE_ID
+    } else {
+        SHORT_ID_COLUMN
+    }
+}
+
 /// `id` whole if it has at most `room` characters, else its start and
 /// `...` in `room` (a table's narrow column; `--json` has it whole).
 pub fn short_id(id: &str, room: usize) -> String {

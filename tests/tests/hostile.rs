@@ -55,19 +55,25 @@ async fn a_stall_after_the_headers_times_out_on_time() {
     assert_no_token(&err);
 }
 
-#[tokio::test]
-async fn a_connection_closed_mid_body_is_a_transport_error() {
+/// What listing gives when the server answers `status`, announces 1,000
+/// bytes of body and closes after 25.
+async fn list_from_a_body_broken_off(status: u16) -> Error {
     let server = HostileServer::start(Behavior::CloseMidBody {
-        status: 200,
+        status,
         content_length: 1000,
         sent: 25,
     })
     .await;
-    let err = client(&server, Duration::from_secs(5), fast_retries(), MIB)
+    client(&server, Duration::from_secs(5), fast_retries(), MIB)
         .list_instances()
         .send()
         .await
-        .unwrap_err();
+        .unwrap_err()
+}
+
+#[tokio::test]
+async fn a_connection_closed_mid_body_is_a_transport_error() {
+    let err = list_from_a_body_broken_off(200).await;
     assert!(
         matches!(
             err,
@@ -288,17 +294,7 @@ async fn a_body_of_exactly_the_limit_is_read_and_one_byte_more_is_refused() {
 
 #[tokio::test]
 async fn an_error_status_whose_body_breaks_off_is_still_that_error() {
-    let server = HostileServer::start(Behavior::CloseMidBody {
-        status: 500,
-        content_length: 1000,
-        sent: 25,
-    })
-    .await;
-    let err = client(&server, Duration::from_secs(5), fast_retries(), MIB)
-        .list_instances()
-        .send()
-        .await
-        .unwrap_err();
+    let err = list_from_a_body_broken_off(500).await;
     // The server said 500: that is what the caller learns, with why the
     // body is missing, not a transport error that hides the status.
     let Error::Http(http) = &err else {

@@ -30,17 +30,24 @@ impl Captured {
     }
 }
 
-#[tokio::test]
-async fn every_request_has_a_span_and_every_retry_an_event_without_secrets() {
+/// A subscriber writing everything at `level` and above (and the span
+/// events asked for) as plain text, set for this thread until the guard
+/// is dropped; and what it wrote.
+fn capture(level: tracing::Level, spans: FmtSpan) -> (Captured, tracing::subscriber::DefaultGuard) {
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::CLOSE)
+        .with_max_level(level)
+        .with_span_events(spans)
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _default = tracing::subscriber::set_default(subscriber);
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test]
+async fn every_request_has_a_span_and_every_retry_an_event_without_secrets() {
+    let (captured, _default) = capture(tracing::Level::TRACE, FmtSpan::CLOSE);
 
     let server = MockServer::start_async().await;
     let busy = server
@@ -159,14 +166,7 @@ fn retry_events(text: &str) -> Vec<RetryEvent> {
 
 #[tokio::test]
 async fn a_refused_connection_is_retried_with_its_cause_in_a_few_words() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _default = tracing::subscriber::set_default(subscriber);
+    let (captured, _default) = capture(tracing::Level::INFO, FmtSpan::NONE);
     // A port nothing listens on any more.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

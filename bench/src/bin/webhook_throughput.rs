@@ -138,9 +138,11 @@ fn main() {
         // Each sender keeps its client (and so its connections) for every
         // round: what is timed is the requests, not loading root certificates.
         let clients: Vec<reqwest::Client> = (0..SENDERS).map(|_| reqwest::Client::new()).collect();
+        let count = sides.len();
         for n in 0..ROUNDS {
             for (k, side) in sides.iter_mut().enumerate() {
-                let (rate, latency) = round(&side.url, &clients, bodies(n * 10 + k)).await;
+                // Ids differ for every side in every round: all first deliveries.
+                let (rate, latency) = round(&side.url, &clients, bodies(n * count + k)).await;
                 side.rates.push(rate);
                 side.latencies.extend(latency);
             }

@@ -59,10 +59,10 @@ impl ListenScreen {
         let status = delivery.event.status().map(|s| s.as_str().to_owned());
         let instance = envelope.instance_id.as_deref().unwrap_or("-");
         self.recent.push_front(format!(
-            "{}  {:<18}  {:<11}  {}{}{}",
+            "{}  {:<18}  {:<w$}  {}{}{}",
             delivery.received_at.format("%H:%M:%S"),
             envelope.event,
-            terminal::short_id(instance, 11),
+            terminal::short_id(instance, terminal::SHORT_ID_COLUMN),
             envelope.id.as_deref().unwrap_or("(no id)"),
             status
                 .as_deref()
@@ -72,6 +72,7 @@ impl ListenScreen {
             } else {
                 ""
             },
+            w = terminal::SHORT_ID_COLUMN,
         ));
         self.recent.truncate(RECENT);
         if delivery.duplicate {
@@ -178,17 +179,12 @@ struct Columns {
 }
 
 impl Columns {
-    const WHOLE_ID: usize = 36;
-    const SHORT_ID: usize = 11;
     const REST: usize = 2 + 6 + 2 + 18 + 2 + 12 + 2 + 8;
 
     fn for_width(columns: usize) -> Self {
-        let id = if columns >= Self::WHOLE_ID + Self::REST {
-            Self::WHOLE_ID
-        } else {
-            Self::SHORT_ID
-        };
-        Self { id }
+        Self {
+            id: terminal::id_column(columns, Self::REST),
+        }
     }
 
     fn row(&self, id: &str, events: &str, last: &str, status: &str, at: &str) -> String {

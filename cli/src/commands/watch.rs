@@ -339,17 +339,12 @@ struct RowLayout {
 }
 
 impl RowLayout {
-    const WHOLE_ID: usize = 36;
-    const SHORT_ID: usize = 11;
     const REST: usize = 2 + 24 + 2 + 12 + 2 + 8;
 
     fn for_width(columns: usize) -> Self {
-        let id = if columns >= Self::WHOLE_ID + Self::REST {
-            Self::WHOLE_ID
-        } else {
-            Self::SHORT_ID
-        };
-        Self { id }
+        Self {
+            id: terminal::id_column(columns, Self::REST),
+        }
     }
 
     fn row(&self, id: &str, name: &str, status: &str, since: &str) -> String {
