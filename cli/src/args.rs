@@ -90,6 +90,70 @@ pub enum Command {
     /// to an endpoint of yours (`send`).
     #[command(subcommand)]
     Webhook(Webhook),
+    /// Run the fleet from a browser: a live table, QR onboarding, paced
+    /// restarts with a result per row; served on loopback behind a
+    /// one-time login link (printed), until Ctrl-C.
+    Console(ConsoleArgs),
+}
+
+/// `console`.
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Where to serve the console (a warning is printed when it is not a
+    /// loopback address); port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR")]
+    pub addr: SocketAddr,
+    /// Time between polls of the fleet (one list request each).
+    #[arg(long, default_value = "15s", value_parser = parse_duration, value_name = "DURATION")]
+    pub interval: std::time::Duration,
+    /// STARTING or PENDING for this long counts as stuck (a restart is
+    /// advised).
+    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub stuck_after: std::time::Duration,
+    /// Also receive webhooks on ADDR: a live monitor of the events, and
+    /// the statuses they report merged with the polls.
+    #[arg(long, value_name = "ADDR")]
+    pub webhooks: Option<SocketAddr>,
+    /// The secret of those webhooks (their whole `Authorization` header).
+    #[arg(
+        long,
+        requires = "webhooks",
+        env = "HYPERSENDER_WEBHOOK_SECRET",
+        hide_env_values = true
+    )]
+    pub webhook_secret: Option<String>,
+    /// With --webhooks: mark a WORKING instance that has sent nothing for
+    /// this long.
+    #[arg(long, default_value = "30m", value_parser = parse_duration, value_name = "DURATION")]
+    pub webhooks_silent_after: std::time::Duration,
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
+    #[command(flatten)]
+    pub mock_fleet: MockFleetArgs,
+}
+
+/// What `/metrics` shows.
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Leave out the per-instance series (each instance's status and last
+    /// webhook time), for large fleets.
+    #[arg(long)]
+    pub no_instance_metrics: bool,
+}
+
+/// The embedded mock's made-up fleet (with `--mock`).
+#[derive(Debug, Args)]
+pub struct MockFleetArgs {
+    /// With --mock: add this many made-up instances.
+    #[arg(long, requires = "mock", default_value_t = 0, value_name = "N")]
+    pub mock_instances: usize,
+    /// With --mock: the seed of the made-up instances.
+    #[arg(long, requires = "mock", default_value_t = 42, value_name = "SEED")]
+    pub mock_seed: u64,
+    /// With --mock: every DURATION, one WORKING instance flaps to STARTING
+    /// for 10 s.
+    #[arg(long, requires = "mock", value_parser = parse_duration, value_name = "DURATION")]
+    pub mock_flap_every: Option<std::time::Duration>,
 }
 
 /// `webhook`.
@@ -255,6 +319,11 @@ pub struct WatchArgs {
     /// this long.
     #[arg(long, requires = "webhooks", value_parser = parse_duration, value_name = "DURATION")]
     pub webhooks_silent_after: Option<std::time::Duration>,
+    /// Serve Prometheus metrics of the fleet on http://ADDR/metrics.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<SocketAddr>,
+    #[command(flatten)]
+    pub metrics_options: MetricsArgs,
     /// Stop after this many events (for scripts and tests).
     #[arg(long, hide = true)]
     pub events: Option<usize>,

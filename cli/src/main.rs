@@ -5,13 +5,15 @@
 //! `api`, `mock`) -> `output` (tables, JSON, secrets masked by the
 //! library) and `qr_terminal` (the QR code drawn) -> `terminal` (the one
 //! gate every printed byte goes through) ; `failure` maps errors to exit
-//! codes.
+//! codes. `commands::console` serves the same flows to a browser, and
+//! `metrics` counts what the client does for Prometheus.
 
 mod args;
 mod checks;
 mod commands;
 mod failure;
 mod interrupt;
+mod metrics;
 mod notices;
 mod output;
 mod progress;
@@ -83,8 +85,12 @@ fn show_traces(verbose: u8) {
             .with_writer(|| terminal::TraceWriter)
             .with_filter(filter)
     });
+    // Each request's span and the waits, counted when metrics are served.
+    let metrics =
+        metrics::Layer.with_filter(Targets::new().with_target("hypersender", LevelFilter::DEBUG));
     let _ = tracing_subscriber::registry()
         .with(notices)
+        .with(metrics)
         .with(traces)
         .try_init();
 }

@@ -6,12 +6,15 @@
 // builders, catalog entries), the client's configuration, and the flows,
 // which use the public `Client` only; beside them, `webhooks` (feature
 // `webhooks`), which receives what the service posts and uses values and
-// generated types only. This file only names them.
+// generated types only, and `onboarding` (feature `onboarding`), the
+// connect flow served to a browser, which uses the flows. This file only names them.
 pub mod catalog;
 mod client;
 mod error;
 mod flows;
 mod generated;
+#[cfg(feature = "onboarding")]
+pub mod onboarding;
 mod runtime;
 mod values;
 #[cfg(feature = "webhooks")]

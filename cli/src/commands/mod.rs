@@ -5,6 +5,7 @@
 pub mod api;
 pub mod apply;
 pub mod connect;
+pub mod console;
 pub mod doctor;
 pub mod instances;
 pub mod listen_screen;
@@ -55,6 +56,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Webhook(Webhook::Listen(args)) => webhook::listen(&global, &args).await,
         Command::Webhook(Webhook::Send(args)) => webhook::send(&args).await,
+        Command::Console(args) => console::run(&global, &args).await,
         Command::Instances(command) => {
             // The mock, if any, must outlive the command.
             let (client, mock) = session(&global).await?;
@@ -73,6 +75,14 @@ pub fn given_token(global: &Global) -> Option<String> {
 
 /// The client, pointed at the real API or at an embedded mock (`--mock`).
 async fn session(global: &Global) -> Result<(Client, Option<MockServer>), Failure> {
+    session_with(global, MockConfig::default()).await
+}
+
+/// [`session`], with the embedded mock (if `--mock`) configured so.
+pub async fn session_with(
+    global: &Global,
+    mock_config: MockConfig,
+) -> Result<(Client, Option<MockServer>), Failure> {
     if global.mock {
         // The embedded mock's own token, unless one is typed: a real one
         // left in the environment is not adopted.
@@ -81,7 +91,7 @@ async fn session(global: &Global) -> Result<(Client, Option<MockServer>), Failur
             .then(|| given_token(global))
             .flatten()
             .unwrap_or_else(|| DEFAULT_TOKEN.to_owned());
-        let mock = start_mock(MockConfig::default().token(token.clone())).await?;
+        let mock = start_mock(mock_config.token(token.clone())).await?;
         terminal::err_line("note: using an embedded mock of the API; nothing leaves this machine");
         let client = Client::builder(token).base_url(mock.base_url()).build()?;
         return Ok((client, Some(mock)));

@@ -5,16 +5,19 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use hypersender::types::InstanceResponse;
+use hypersender::webhooks::receiver::Delivery;
 use hypersender::{Client, FleetEvent, InstanceReport, InstanceStatus, Source, WatchOptions};
 use serde_json::json;
 
 use crate::args::{Global, WatchArgs};
 use crate::failure::Failure;
 use crate::interrupt::{self, EXIT_INTERRUPTED};
+use crate::metrics::Metrics;
 use crate::output::prepare;
 use crate::terminal::{self, LiveScreen, Resizes, Style, escape};
 
@@ -33,8 +36,19 @@ pub async fn run(client: &Client, global: &Global, args: &WatchArgs) -> Result<E
     if let Some(quiet) = args.webhooks_silent_after {
         options = options.webhooks_silent_after(quiet);
     }
+    let metrics = match args.metrics {
+        Some(addr) => Some(serve_metrics(addr, !args.metrics_options.no_instance_metrics).await?),
+        None => None,
+    };
     let reports = match args.webhooks {
-        Some(addr) => Some(webhook_reports(addr, args.webhook_secret.as_deref()).await?),
+        Some(addr) => Some(
+            webhook_reports(
+                addr,
+                args.webhook_secret.as_deref(),
+                count_webhooks(metrics.clone()),
+            )
+            .await?,
+        ),
         None => None,
     };
     let mut events: std::pin::Pin<Box<dyn futures_util::Stream<Item = FleetEvent> + Send + '_>> =
@@ -62,6 +76,9 @@ pub async fn run(client: &Client, global: &Global, args: &WatchArgs) -> Result<E
             }
         };
         let Some(event) = event else { break };
+        if let Some(metrics) = &metrics {
+            metrics.observe(&event);
+        }
         if live {
             table.apply(&event);
             table.draw();
@@ -78,12 +95,14 @@ pub async fn run(client: &Client, global: &Global, args: &WatchArgs) -> Result<E
     Ok(ExitCode::SUCCESS)
 }
 
-/// The library's webhook receiver on `addr`, each delivery as a report of
-/// its instance's (the status, if it says one).
-async fn webhook_reports(
+/// The library's webhook receiver on `addr`, each delivery shown to
+/// `seen` (first deliveries and duplicates alike) and turned into a report
+/// of its instance's (the status, if it says one).
+pub async fn webhook_reports<Seen: FnMut(&Delivery) + Send + 'static>(
     addr: std::net::SocketAddr,
     secret: Option<&str>,
-) -> Result<impl futures_util::Stream<Item = InstanceReport> + Send + use<>, Failure> {
+    seen: Seen,
+) -> Result<impl futures_util::Stream<Item = InstanceReport> + Send + use<Seen>, Failure> {
     use hypersender::webhooks::receiver::ReceiverConfig;
     use hypersender::webhooks::{Verifier, WebhookSecret};
     let secret = secret.filter(|s| !s.is_empty()).ok_or_else(|| {
@@ -98,20 +117,48 @@ async fn webhook_reports(
         "receiving webhooks on http://{bound}/ (merged with the polls)"
     ));
     Ok(futures_util::stream::unfold(
-        events,
-        |mut events| async move {
+        (events, seen),
+        |(mut events, mut seen)| async move {
             loop {
                 let delivery = events.recv().await?;
+                seen(&delivery);
                 let envelope = &delivery.event.envelope;
                 if let Some(id) = &envelope.instance_id {
                     let mut report =
                         InstanceReport::new(id.clone(), delivery.event.status().cloned());
                     report.at = delivery.received_at;
-                    return Some((report, events));
+                    return Some((report, (events, seen)));
                 }
             }
         },
     ))
+}
+
+/// Counts each first delivery into the metrics, if they are served.
+pub fn count_webhooks(metrics: Option<Arc<Metrics>>) -> impl FnMut(&Delivery) + Send + 'static {
+    move |delivery| {
+        if let Some(metrics) = &metrics
+            && !delivery.duplicate
+        {
+            let envelope = &delivery.event.envelope;
+            metrics.webhook(
+                &envelope.event,
+                envelope.instance_id.as_deref(),
+                delivery.received_at,
+            );
+        }
+    }
+}
+
+/// The fleet's metrics, served on `addr` at `/metrics`.
+async fn serve_metrics(
+    addr: std::net::SocketAddr,
+    per_instance: bool,
+) -> Result<Arc<Metrics>, Failure> {
+    let metrics = crate::metrics::start(per_instance);
+    let bound = crate::metrics::serve(addr, metrics.clone()).await?;
+    terminal::err_line(&format!("serving metrics on http://{bound}/metrics"));
+    Ok(metrics)
 }
 
 /// RFC 3339 with an explicit Z, as the library writes timestamps.
