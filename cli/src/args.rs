@@ -145,14 +145,14 @@ pub struct MetricsArgs {
 #[derive(Debug, Args)]
 pub struct MockFleetArgs {
     /// With --mock: add this many made-up instances.
-    #[arg(long, requires = "mock", default_value_t = 0, value_name = "N")]
+    #[arg(long, default_value_t = 0, value_name = "N")]
     pub mock_instances: usize,
     /// With --mock: the seed of the made-up instances.
-    #[arg(long, requires = "mock", default_value_t = 42, value_name = "SEED")]
+    #[arg(long, default_value_t = 42, value_name = "SEED")]
     pub mock_seed: u64,
     /// With --mock: every DURATION, one WORKING instance flaps to STARTING
     /// for 10 s.
-    #[arg(long, requires = "mock", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub mock_flap_every: Option<std::time::Duration>,
 }
 

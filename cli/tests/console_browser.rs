@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use hypersender::types::InstanceResponse;
-use hypersender_mock_server::{BASE_PATH, CONTROL_PATH, DEFAULT_TOKEN};
+use hypersender_mock_server::{BASE_PATH, CONTROL_PATH};
 use serde_json::{Value, json};
 use support::Spawned;
 
@@ -393,7 +393,7 @@ async fn an_operator_runs_the_fleet_from_a_browser() {
             "{root}{CONTROL_PATH}/instances/{}/scan",
             created.id
         ))
-        .bearer_auth(DEFAULT_TOKEN)
+        .bearer_auth(CONSOLE_API_TOKEN)
         .send()
         .await
         .unwrap();

@@ -142,9 +142,7 @@ fn watch_serves_metrics_that_promtool_accepts_and_that_match_the_fleet() {
         counted == lists || counted + 1.0 == lists,
         "{counted} counted, {lists} sent"
     );
-    assert!(
-        value(&text, "hypersender_last_list_timestamp_seconds").is_some_and(|t| t > 1.7e9)
-    );
+    assert!(value(&text, "hypersender_last_list_timestamp_seconds").is_some_and(|t| t > 1.7e9));
 }
 
 #[test]

@@ -53,6 +53,12 @@ pub struct Console {
 /// Serves the console until Ctrl-C.
 pub async fn run(global: &Global, args: &ConsoleArgs) -> Result<ExitCode, Failure> {
     interrupt::handled_by_command();
+    let fleet = &args.mock_fleet;
+    if !global.mock && (fleet.mock_instances > 0 || fleet.mock_flap_every.is_some()) {
+        return Err(Failure::BadInput(
+            "--mock-instances and --mock-flap-every need --mock".into(),
+        ));
+    }
     let (client, mock) = session_with(global, mock_config(args)).await?;
     let cannot = |e: std::io::Error| Failure::Local(format!("cannot listen on {}: {e}", args.addr));
     let listener = tokio::net::TcpListener::bind(args.addr)
@@ -126,7 +132,7 @@ fn banner(console: &Console, bound: std::net::SocketAddr) {
     terminal::out_line(&format!("Prometheus metrics: http://{bound}/metrics"));
     if let Some(url) = &console.mock_url {
         terminal::out_line(&format!(
-            "The embedded mock's API: {url} (a phone scans a QR code with: hypersender --base-url {url} mock scan ID)"
+            "The embedded mock's API: {url} (a phone scans a QR code with: hypersender --base-url {url} mock scan ID, and the --token given here, if any)"
         ));
     }
     terminal::err_line("Press Ctrl-C to stop.");

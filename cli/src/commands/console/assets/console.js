@@ -149,7 +149,8 @@
     async function startBulk(url, request, question) {
       if (!window.confirm(question)) return;
       const answer = await postJson(url, request);
-      summary.textContent = visible(answer.ok ? "bulk restart started" : answer.data.error);
+      // On success the events (bulk_started, bulk, bulk_done) tell it all.
+      if (!answer.ok) summary.textContent = visible(answer.data.error);
     }
 
     const limit = table.dataset.restartLimit;
