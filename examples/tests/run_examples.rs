@@ -459,3 +459,87 @@ fn receive_webhooks_prints_each_event_once() {
         "each event once, the duplicate not"
     );
 }
+
+#[test]
+fn onboarding_router_serves_the_flow_and_its_qr_code() {
+    use std::io::{BufRead, BufReader, Read};
+    let mock = Mock::start();
+    let mut child = example(
+        "onboarding_router",
+        &mock.server.base_url(),
+        &["127.0.0.1:0"],
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let root = first.strip_prefix("onboarding on ").unwrap().to_owned();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (page, png) = runtime.block_on(async {
+        let http = hypersender::reqwest::Client::new();
+        let page = http.get(&root).send().await.unwrap().text().await.unwrap();
+        let started: serde_json::Value = http
+            .post(format!("{root}onboarding/flows"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("name=Example+Shop&phone=%2B201234567808")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut events = http
+            .get(format!(
+                "{root}onboarding/{}",
+                started["events"].as_str().unwrap()
+            ))
+            .send()
+            .await
+            .unwrap();
+        let mut seen = String::new();
+        while !seen.contains("event: qr_code") {
+            let chunk = events.chunk().await.unwrap().expect("the flow's events");
+            seen.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+        let png = http
+            .get(format!(
+                "{root}onboarding/{}",
+                started["qr"].as_str().unwrap()
+            ))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        (page, png)
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut rest = String::new();
+    let _ = child
+        .stdout
+        .take()
+        .map(|mut out| out.read_to_string(&mut rest));
+    assert!(
+        page.contains("onboarding/flows"),
+        "the example's page starts flows"
+    );
+    assert!(png.starts_with(b"\x89PNG"), "the QR code is a PNG");
+    let created = mock
+        .runtime
+        .block_on(async {
+            hypersender::Client::builder(TOKEN)
+                .base_url(mock.server.base_url())
+                .build()
+                .unwrap()
+                .list_instances()
+                .send()
+                .await
+                .unwrap()
+        })
+        .into_iter()
+        .any(|i| i.name == "Example Shop");
+    assert!(created, "the flow created the instance on the mock");
+}
