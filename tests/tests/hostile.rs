@@ -121,7 +121,7 @@ async fn fifty_megabytes_stop_at_the_limit() {
 }
 
 #[tokio::test]
-async fn the_default_limit_also_refuses_fifty_megabytes() {
+async fn the_default_limit_is_the_documented_ten_mebibytes_and_refuses_fifty() {
     let server = HostileServer::start(Behavior::Huge {
         total: 50 * MIB,
         declare_length: true,
@@ -133,7 +133,7 @@ async fn the_default_limit_also_refuses_fifty_megabytes() {
         .unwrap();
     let err = client.list_instances().send().await.unwrap_err();
     assert!(
-        matches!(err, Error::ResponseTooLarge { limit, .. } if limit == hypersender::DEFAULT_MAX_RESPONSE_BYTES),
+        matches!(err, Error::ResponseTooLarge { limit, .. } if limit == 10 * MIB),
         "{err:?}"
     );
 }

@@ -96,3 +96,23 @@ fn the_crates_own_headers_and_a_callers_connect_timeout_are_refused() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn an_empty_user_agent_suffix_leaves_the_user_agent_as_it_is() {
+    let server = MockServer::start_async().await;
+    let exact = server
+        .mock_async(|when, then| {
+            when.method(GET).header("user-agent", USER_AGENT);
+            then.status(200)
+                .header("content-type", "application/json")
+                .body("[]");
+        })
+        .await;
+    let client = Client::builder(TEST_TOKEN)
+        .base_url(server.base_url())
+        .user_agent_suffix("")
+        .build()
+        .unwrap();
+    assert!(client.list_instances().send().await.unwrap().is_empty());
+    exact.assert_calls_async(1).await;
+}

@@ -90,6 +90,7 @@ fn start(extra: &[&str]) -> Console {
 async fn logged_in(console: &Console) -> reqwest::Client {
     let answer = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
         .build()
         .unwrap()
         .get(&console.login)
@@ -103,6 +104,7 @@ async fn logged_in(console: &Console) -> reqwest::Client {
     headers.insert(reqwest::header::COOKIE, session.parse().unwrap());
     reqwest::Client::builder()
         .default_headers(headers)
+        .no_proxy()
         .build()
         .unwrap()
 }
@@ -121,7 +123,7 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or_default()
 }
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let polls: u64 = std::env::args()
         .nth(1)
@@ -136,21 +138,20 @@ async fn main() {
 async fn first_page() {
     let console = start(&[]);
     let client = logged_in(&console).await;
-    let api = reqwest::Client::new();
+    let api = reqwest::Client::builder().no_proxy().build().unwrap();
     let list = format!("{}/instances", console.mock_api);
-    // Wait for the first poll's 500 rows.
+    // Wait for the first poll's rows (the 500 made up, and the mock's
+    // documented ones).
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let page = client
-            .get(&console.root)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        if page.matches("<tr data-id=").count() == 500 {
+        let page = client.get(&console.root).send().await.unwrap();
+        let page = page.text().await.unwrap();
+        let rows = page.matches("<tr data-id=").count();
+        if rows >= 500 {
+            println!("the page lists {rows} instances");
             break;
         }
+        assert!(Instant::now() < deadline, "the page never listed 500 instances ({rows})");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let (mut page_ms, mut list_ms) = (Vec::new(), Vec::new());
