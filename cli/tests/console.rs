@@ -295,3 +295,50 @@ async fn the_webhook_monitor_shows_what_the_receiver_accepted() {
         assert!(page.contains(id), "the delivery's id is listed");
     }
 }
+
+#[tokio::test]
+async fn retry_failed_restarts_again_exactly_the_rows_that_failed() {
+    let console = start(&[]);
+    let (session, csrf) = log_in(&console).await;
+    let post = |path: &'static str, body: serde_json::Value| {
+        console
+            .http
+            .post(format!("{}{path}", console.root))
+            .header(header::COOKIE, &session)
+            .header("x-csrf-token", &csrf)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    // One id the mock knows, one it does not (its restart fails: 404).
+    let known = "fa3d01c4-1234-4c0d-a12f-df319b612f8c";
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    let started = post(
+        "bulk/restart",
+        serde_json::json!({ "ids": [known, unknown], "expected": 2 }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(started.status(), StatusCode::ACCEPTED);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let retried = loop {
+        let answer = post("bulk/retry", serde_json::json!({ "expected": 1 }))
+            .await
+            .unwrap();
+        if answer.status() != StatusCode::CONFLICT {
+            break answer;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the first bulk restart never finished"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(retried.status(), StatusCode::ACCEPTED);
+    let said: serde_json::Value = retried.json().await.unwrap();
+    assert_eq!(
+        said["ids"],
+        serde_json::json!([unknown]),
+        "only the failed row"
+    );
+}

@@ -14,7 +14,10 @@ fn read_with(value: Option<OsString>) -> String {
     }
     let output = command.output().unwrap();
     assert!(output.status.success());
-    String::from_utf8(output.stdout).unwrap().trim_end().to_owned()
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .trim_end()
+        .to_owned()
 }
 
 #[test]

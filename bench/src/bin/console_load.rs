@@ -151,7 +151,10 @@ async fn first_page() {
             println!("the page lists {rows} instances");
             break;
         }
-        assert!(Instant::now() < deadline, "the page never listed 500 instances ({rows})");
+        assert!(
+            Instant::now() < deadline,
+            "the page never listed 500 instances ({rows})"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let (mut page_ms, mut list_ms) = (Vec::new(), Vec::new());

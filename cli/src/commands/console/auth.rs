@@ -24,7 +24,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use subtle::ConstantTimeEq;
 
-use super::{Console, pages};
+use super::Console;
+use super::refused::refused;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "hypersender_console";
@@ -153,7 +154,7 @@ pub async fn login(
     Query(query): Query<LoginQuery>,
 ) -> Response {
     let Some(session) = console.auth.exchange(&query.token) else {
-        return pages::refused(
+        return refused(
             StatusCode::UNAUTHORIZED,
             "This login link is wrong or was used already. A link works once: stop the console and start it again for a new one.",
         );
@@ -174,7 +175,7 @@ pub async fn require_session(
     next: Next,
 ) -> Response {
     let Some(session) = console.auth.session(request.headers()) else {
-        return pages::refused(
+        return refused(
             StatusCode::UNAUTHORIZED,
             "Not logged in. Open the login link that `hypersender console` printed (it works once).",
         );
@@ -187,7 +188,7 @@ pub async fn require_session(
             .unwrap_or_default();
         let token_ok = bool::from(session.csrf.as_bytes().ct_eq(given));
         if !token_ok || !console.auth.same_origin(request.headers()) {
-            return pages::refused(
+            return refused(
                 StatusCode::FORBIDDEN,
                 "Refused: this request did not come from a console page (reload the page and try again).",
             );
@@ -222,7 +223,7 @@ pub async fn guard(State(console): State<Arc<Console>>, request: Request, next: 
     let mut response = if console.auth.known_host(request.headers()) {
         next.run(request).await
     } else {
-        pages::refused(
+        refused(
             StatusCode::MISDIRECTED_REQUEST,
             "This console answers only at the address it printed.",
         )

@@ -17,6 +17,7 @@ mod auth;
 mod fleet;
 mod monitor;
 mod pages;
+mod refused;
 
 use std::process::ExitCode;
 use std::sync::Arc;

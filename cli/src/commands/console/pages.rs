@@ -17,6 +17,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use super::actions::{self, Outcome};
 use super::auth::Session;
 use super::fleet::Row;
+use super::refused::refused;
 use super::{Console, shown};
 
 /// A whole page: the navigation, the CSRF token for the script, the body.
@@ -49,22 +50,6 @@ fn layout(console: &Console, session: &Session, title: &str, body: Markup) -> Re
         }
     };
     Html(page.into_string()).into_response()
-}
-
-/// A short page for a refused or missing request (no session needed).
-pub fn refused(status: StatusCode, message: &str) -> Response {
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                title { "Hypersender console" }
-                link rel="stylesheet" href="/assets/console.css";
-            }
-            body { main { h1 { (status.as_u16()) " " (status.canonical_reason().unwrap_or_default()) } p.refused { (message) } } }
-        }
-    };
-    (status, Html(page.into_string())).into_response()
 }
 
 /// What no route serves.
