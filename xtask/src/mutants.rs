@@ -22,7 +22,7 @@ pub struct Group {
 }
 
 /// The request path, the limiter, the catalog's rule engine, the flows, the
-/// webhook receiver.
+/// webhook receiver, the onboarding router.
 pub const GROUPS: &[Group] = &[
     Group {
         name: "request-path",
@@ -59,6 +59,11 @@ pub const GROUPS: &[Group] = &[
     Group {
         name: "webhooks",
         files: &["client/src/webhooks/*.rs"],
+        packages: &["hypersender", "hypersender-tests"],
+    },
+    Group {
+        name: "onboarding",
+        files: &["client/src/onboarding/*.rs"],
         packages: &["hypersender", "hypersender-tests"],
     },
 ];
