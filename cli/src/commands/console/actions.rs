@@ -187,27 +187,29 @@ pub async fn bulk_retry(
 }
 
 fn start(console: &Arc<Console>, ids: Vec<String>, expected: usize) -> Response {
-    if ids.is_empty() {
-        return refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "nothing to restart".into(),
-        );
-    }
-    if ids.len() != expected {
-        return refuse(
-            StatusCode::CONFLICT,
-            format!(
-                "the selection changed: {} instance(s) now, {expected} confirmed; nothing was restarted",
-                ids.len()
-            ),
-        );
-    }
     {
+        // Checked first: while a job runs, its rows' outcomes are not final
+        // (a retry would see no failure yet).
         let mut job = console.bulk.job();
         if job.running {
             return refuse(
                 StatusCode::CONFLICT,
                 "a bulk restart is running; wait for it to finish".into(),
+            );
+        }
+        if ids.is_empty() {
+            return refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "nothing to restart".into(),
+            );
+        }
+        if ids.len() != expected {
+            return refuse(
+                StatusCode::CONFLICT,
+                format!(
+                    "the selection changed: {} instance(s) now, {expected} confirmed; nothing was restarted",
+                    ids.len()
+                ),
             );
         }
         job.running = true;
