@@ -130,6 +130,9 @@ pub struct ConsoleArgs {
     pub metrics: MetricsArgs,
     #[command(flatten)]
     pub mock_fleet: MockFleetArgs,
+    /// The onboarding's connect flow.
+    #[command(flatten)]
+    pub qr_lifetime: QrLifetimeArg,
 }
 
 /// What `/metrics` shows.
@@ -380,10 +383,8 @@ pub struct ConnectArgs {
     /// Give up after this long (`300`, `300s`, `5m`).
     #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
-    /// How long a QR code can be scanned (documented: about 60 s); for
-    /// mocks and tests.
-    #[arg(long, default_value = "60s", value_parser = parse_duration, hide = true)]
-    pub qr_lifetime: std::time::Duration,
+    #[command(flatten)]
+    pub qr_lifetime: QrLifetimeArg,
     /// With `--mock`: the embedded mock's phone scans each QR code after
     /// this long, so the whole flow runs offline (without it nobody can
     /// scan an embedded mock's code).
@@ -391,6 +392,15 @@ pub struct ConnectArgs {
     pub mock_scan_after: Option<std::time::Duration>,
     #[command(flatten)]
     pub qr: QrOutput,
+}
+
+/// How long a QR code is shown before a fresh one is asked for.
+#[derive(Debug, Args)]
+pub struct QrLifetimeArg {
+    /// How long a QR code can be scanned (documented: about 60 s); for
+    /// mocks and tests.
+    #[arg(long, default_value = "60s", value_parser = parse_duration, hide = true)]
+    pub qr_lifetime: std::time::Duration,
 }
 
 /// `instances list`.

@@ -406,3 +406,55 @@ pub async fn exposition(
         metrics.render(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use hypersender::{Client, RateLimits};
+    use hypersender_mock_server::{MockConfig, MockServer};
+    use tracing_subscriber::layer::SubscriberExt as _;
+
+    use super::{Layer, start};
+
+    /// A series' value in the text format, if it is there.
+    fn value(text: &str, series: &str) -> Option<f64> {
+        text.lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+    }
+
+    /// The client's own limiter holds a request back: the layer counts the
+    /// wait and the time it said it would wait, and both attempts.
+    #[tokio::test(flavor = "current_thread")]
+    async fn rate_limit_waits_are_counted_with_the_time_waited() {
+        let metrics = start(true);
+        let _subscriber =
+            tracing::subscriber::set_default(tracing_subscriber::registry().with(Layer));
+        let mock = MockServer::start(MockConfig::default()).await.unwrap();
+        let per = Duration::from_millis(400);
+        let client = Client::builder(mock.token())
+            .base_url(mock.base_url())
+            .rate_limits(RateLimits::default().with_limit("check_health", 1, per))
+            .build()
+            .unwrap();
+        let id = client.list_instances().send().await.unwrap()[0].id.clone();
+        let waits = r#"hypersender_rate_limit_waits_total{operation="check_health"}"#;
+        let seconds = r#"hypersender_rate_limit_wait_seconds_total{operation="check_health"}"#;
+        let sent = r#"hypersender_api_requests_total{operation="check_health",status="200"}"#;
+
+        client.check_health(&id).send().await.unwrap();
+        assert_eq!(value(&metrics.render(), waits), None, "no wait yet");
+        let started = Instant::now();
+        client.check_health(&id).send().await.unwrap();
+        let waited = started.elapsed().as_secs_f64();
+
+        let text = metrics.render();
+        assert_eq!(value(&text, waits), Some(1.0), "{text}");
+        let counted = value(&text, seconds).unwrap();
+        assert!(
+            counted > 0.0 && counted <= per.as_secs_f64() && counted <= waited,
+            "{counted} s counted, {waited} s waited"
+        );
+        assert_eq!(value(&text, sent), Some(2.0), "{text}");
+    }
+}

@@ -68,6 +68,10 @@ enum Route {
     Scan(String),
     /// The mock's control to post a message event about an instance.
     Message(String),
+    /// The mock's control to make an instance's operations fail.
+    Fail(String),
+    /// The mock's control to end [`Route::Fail`].
+    Recover(String),
 }
 
 /// The header that says an answer is the documented example, not behaviour.
@@ -116,14 +120,64 @@ async fn answer(shared: &Arc<Shared>, request: Request<Incoming>) -> Reply {
             Ok(asked) => post_message(shared, &id, &asked),
             Err(reply) => reply,
         },
+        Route::Fail(id) => match read_json(body).await {
+            Ok(asked) => fail(shared, &id, &asked),
+            Err(reply) => reply,
+        },
+        Route::Recover(id) => outcome(
+            StatusCode::OK,
+            shared
+                .store()
+                .recover(&id)
+                .map(|()| serde_json::json!({ "failing": null })),
+        ),
         Route::Operation(operation, parameters) => {
             if let Err(refusal) = shared.store().throttle(operation) {
                 return outcome::<()>(StatusCode::OK, Err(refusal));
+            }
+            if let Some(reply) = injected_failure(shared, operation, &parameters) {
+                return reply;
             }
             let query = parts.uri.query().unwrap_or("");
             operation_reply(shared, operation, parameters, query, body).await
         }
     }
+}
+
+/// `POST /__mock/instances/{id}/fail` with an optional `{"status": 503}`
+/// (the default): every operation naming the instance answers that status
+/// until `POST /__mock/instances/{id}/recover`, for trying what a caller
+/// does with a failing instance (a bulk restart's "retry failed").
+fn fail(shared: &Shared, id: &str, asked: &Value) -> Reply {
+    let status = match &asked["status"] {
+        Value::Null => StatusCode::SERVICE_UNAVAILABLE.as_u16(),
+        // Not a number, or out of range: the store refuses 0.
+        given => given
+            .as_u64()
+            .and_then(|code| u16::try_from(code).ok())
+            .unwrap_or(0),
+    };
+    outcome(
+        StatusCode::OK,
+        shared
+            .store()
+            .fail(id, status)
+            .map(|()| serde_json::json!({ "failing": status })),
+    )
+}
+
+/// The error an operation naming a failing instance answers, if it does.
+fn injected_failure(shared: &Shared, operation: &Operation, values: &[String]) -> Option<Reply> {
+    let status =
+        instance_parameters(operation, values).find_map(|id| shared.store().failure(id))?;
+    let status = StatusCode::from_u16(status).ok()?;
+    Some(message(
+        status,
+        &format!(
+            "{} (a failure injected by the mock).",
+            status.canonical_reason().unwrap_or("Error")
+        ),
+    ))
 }
 
 /// `POST /__mock/instances/{id}/messages` with an optional
@@ -187,13 +241,21 @@ async fn operation_reply(
 /// `instance` path parameter, as every instance operation of the spec
 /// does) that the mock does not have: the API answers those 404.
 fn names_an_unknown_instance(shared: &Shared, operation: &Operation, values: &[String]) -> bool {
-    let names = operation
+    instance_parameters(operation, values).any(|id| shared.store().status(id).is_none())
+}
+
+/// The values of an operation's `instance` path parameters.
+fn instance_parameters<'a>(
+    operation: &'a Operation,
+    values: &'a [String],
+) -> impl Iterator<Item = &'a str> {
+    operation
         .path
         .split('/')
-        .filter_map(|part| part.strip_prefix('{')?.strip_suffix('}'));
-    names
+        .filter_map(|part| part.strip_prefix('{')?.strip_suffix('}'))
         .zip(values)
-        .any(|(name, value)| name == "instance" && shared.store().status(value).is_none())
+        .filter(|(name, _)| *name == "instance")
+        .map(|(_, value)| value.as_str())
 }
 
 /// An operation without hand-written behaviour: its success status with the
@@ -228,25 +290,7 @@ enum Matched {
 /// wrong method 405, before any authentication (as Laravel does).
 fn match_path(method: &Method, path: &str) -> Matched {
     if let Some(rest) = path.strip_prefix(CONTROL_PATH) {
-        return match (split(rest).as_slice(), method) {
-            ([instances, id, scan], &Method::POST)
-                if instances == "instances" && scan == "scan" =>
-            {
-                Matched::Route(Route::Scan(id.clone()))
-            }
-            ([instances, _, scan], _) if instances == "instances" && scan == "scan" => {
-                Matched::WrongMethod("POST".into())
-            }
-            ([instances, id, messages], &Method::POST)
-                if instances == "instances" && messages == "messages" =>
-            {
-                Matched::Route(Route::Message(id.clone()))
-            }
-            ([instances, _, messages], _) if instances == "instances" && messages == "messages" => {
-                Matched::WrongMethod("POST".into())
-            }
-            _ => Matched::NotFound,
-        };
+        return match_control(method, &split(rest));
     }
     let Some(rest) = path.strip_prefix(BASE_PATH) else {
         return Matched::NotFound;
@@ -272,6 +316,27 @@ fn match_path(method: &Method, path: &str) -> Matched {
         .map(|(op, _)| op.method.as_str())
         .collect();
     Matched::WrongMethod(allowed.join(", "))
+}
+
+/// The mock's controls: `POST /__mock/instances/{id}/ACTION`.
+fn match_control(method: &Method, segments: &[String]) -> Matched {
+    let [instances, id, action] = segments else {
+        return Matched::NotFound;
+    };
+    if instances != "instances" {
+        return Matched::NotFound;
+    }
+    let control: fn(String) -> Route = match action.as_str() {
+        "scan" => Route::Scan,
+        "messages" => Route::Message,
+        "fail" => Route::Fail,
+        "recover" => Route::Recover,
+        _ => return Matched::NotFound,
+    };
+    if method != Method::POST {
+        return Matched::WrongMethod("POST".into());
+    }
+    Matched::Route(control(id.clone()))
 }
 
 /// The values of `template`'s `{parameters}` if `segments` fit it.

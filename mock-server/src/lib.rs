@@ -7,6 +7,11 @@
 //!   scannable QR code (a base64 PNG); requesting a new one replaces it.
 //!   [`MockServer::scan`] (or `POST /__mock/instances/{id}/scan`) plays the
 //!   phone scanning it: the instance links and becomes `WORKING`.
+//! - [`MockServer::fail`] (or `POST /__mock/instances/{id}/fail`, with an
+//!   optional `{"status": 500}`; 503 by default) makes every operation
+//!   naming an instance answer that error until [`MockServer::recover`]
+//!   (`POST /__mock/instances/{id}/recover`): what a caller does with a
+//!   failing instance can be tried offline.
 //! - A restart goes `STOPPED -> STARTING -> WORKING` (or back to
 //!   `SCAN_QR_CODE` if no phone is linked), over [`MockConfig::restart_timing`].
 //! - `filter[name]` matches part of the name, the other filters exactly.
@@ -368,6 +373,21 @@ impl MockServer {
     /// waiting.
     pub fn scan(&self, instance: &str) -> bool {
         self.shared.store().scan(instance).unwrap_or(false)
+    }
+
+    /// From now on every operation naming the instance (its health, a new
+    /// QR code, a restart) answers `status`, as `POST
+    /// /__mock/instances/{id}/fail` does, until [`MockServer::recover`];
+    /// the list is not affected. Returns whether it was done: the instance
+    /// exists and `status` is an error status (400 to 599).
+    pub fn fail(&self, instance: &str, status: u16) -> bool {
+        self.shared.store().fail(instance, status).is_ok()
+    }
+
+    /// Ends [`MockServer::fail`] (`POST /__mock/instances/{id}/recover`);
+    /// returns whether the instance exists.
+    pub fn recover(&self, instance: &str) -> bool {
+        self.shared.store().recover(instance).is_ok()
     }
 
     /// Sets an instance's status (SCAN_QR_CODE starts pairing anew);

@@ -2,6 +2,7 @@
 //! and what each operation does to them. HTTP lives in `http.rs`; this file
 //! knows nothing about it beyond the documented outcomes (`Refusal`).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -137,6 +138,9 @@ pub(crate) struct Store {
     flaps: Option<Flaps>,
     /// When the next flap is due, and which instance it hits.
     next_flap: Option<(std::time::Instant, usize)>,
+    /// Instances whose operations answer an error status until recovered
+    /// (the mock's fault injection, `/__mock/instances/{id}/fail`).
+    failing: HashMap<String, u16>,
     clock: Clock,
 }
 
@@ -158,6 +162,7 @@ impl Store {
             pairing,
             flaps: None,
             next_flap: None,
+            failing: HashMap::new(),
             clock,
         };
         for example in seed {
@@ -338,6 +343,32 @@ impl Store {
     pub(crate) fn status(&self, id: &str) -> Option<InstanceStatus> {
         let now = self.clock.now();
         self.find(id).ok().map(|i| self.status_of(i, now))
+    }
+
+    /// From now on every operation naming `id` answers `status`, until
+    /// [`Store::recover`].
+    pub(crate) fn fail(&mut self, id: &str, status: u16) -> Result<(), Refusal> {
+        self.find(id)?;
+        if !(400..=599).contains(&status) {
+            return Err(Refusal::Invalid(vec![(
+                "status".into(),
+                "The status field must be between 400 and 599.".into(),
+            )]));
+        }
+        self.failing.insert(id.to_owned(), status);
+        Ok(())
+    }
+
+    /// `id`'s operations answer as usual again.
+    pub(crate) fn recover(&mut self, id: &str) -> Result<(), Refusal> {
+        self.find(id)?;
+        self.failing.remove(id);
+        Ok(())
+    }
+
+    /// The status `id`'s operations are made to fail with, if any.
+    pub(crate) fn failure(&self, id: &str) -> Option<u16> {
+        self.failing.get(id).copied()
     }
 
     /// The webhook URL an instance was created with, if it exists.

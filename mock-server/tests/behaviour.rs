@@ -230,6 +230,139 @@ async fn the_scan_control_is_served_over_http_too() {
 }
 
 #[tokio::test]
+async fn a_failing_instance_answers_the_injected_error_until_it_recovers() {
+    let mock = frozen_mock().await;
+    let control = |action: &str| format!("/__mock/instances/{WORKING_ID}/{action}");
+    let reply = call(
+        &mock,
+        Method::POST,
+        &control("fail"),
+        Some(DEFAULT_TOKEN),
+        Some(r#"{"status": 500}"#),
+    )
+    .await;
+    assert_eq!(
+        (reply.status, reply.body),
+        (StatusCode::OK, json!({"failing": 500}))
+    );
+    // Every operation naming it fails with that status; the list does not,
+    // and the other instances answer as before.
+    for operation in instance_operations() {
+        let body = operation.body.and_then(|body| body.example);
+        let reply = api(
+            &mock,
+            method_of(operation),
+            &path_of(operation, WORKING_ID),
+            body,
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            operation.id
+        );
+        assert_eq!(
+            reply.body,
+            json!({"message": "Internal Server Error (a failure injected by the mock)."}),
+            "{}",
+            operation.id
+        );
+    }
+    let list = catalog::OPERATIONS
+        .iter()
+        .find(|op| !op.path.contains('{') && op.method.as_str() == "GET")
+        .unwrap();
+    assert_eq!(
+        api(&mock, Method::GET, list.path, None).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(status_of(&mock, WAITING_ID).await, "SCAN_QR_CODE");
+    // 503 when no status is given; what is not an error status is refused.
+    let reply = call(
+        &mock,
+        Method::POST,
+        &control("fail"),
+        Some(DEFAULT_TOKEN),
+        None,
+    )
+    .await;
+    assert_eq!(reply.body, json!({"failing": 503}));
+    let health = format!("/{WORKING_ID}/health");
+    assert_eq!(
+        api(&mock, Method::GET, &health, None).await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    for refused in [
+        r#"{"status": 200}"#,
+        r#"{"status": "500"}"#,
+        r#"{"status": 70000}"#,
+    ] {
+        let reply = call(
+            &mock,
+            Method::POST,
+            &control("fail"),
+            Some(DEFAULT_TOKEN),
+            Some(refused),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(
+            reply.body["errors"]["status"][0],
+            "The status field must be between 400 and 599."
+        );
+    }
+    assert_eq!(
+        api(&mock, Method::GET, &health, None).await.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "a refused change changes nothing"
+    );
+    let reply = call(
+        &mock,
+        Method::POST,
+        &control("recover"),
+        Some(DEFAULT_TOKEN),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (reply.status, reply.body),
+        (StatusCode::OK, json!({"failing": null}))
+    );
+    assert_eq!(status_of(&mock, WORKING_ID).await, "WORKING");
+    // The same through the Rust API; an unknown instance is refused.
+    assert!(mock.fail(WORKING_ID, 502));
+    assert_eq!(
+        api(&mock, Method::GET, &health, None).await.status,
+        StatusCode::BAD_GATEWAY
+    );
+    assert!(mock.recover(WORKING_ID));
+    assert_eq!(status_of(&mock, WORKING_ID).await, "WORKING");
+    assert!(!mock.fail("nope", 503));
+    assert!(!mock.fail(WORKING_ID, 302));
+    let reply = call(
+        &mock,
+        Method::POST,
+        "/__mock/instances/nope/fail",
+        Some(DEFAULT_TOKEN),
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    let reply = call(
+        &mock,
+        Method::GET,
+        &control("recover"),
+        Some(DEFAULT_TOKEN),
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    let reply = call(&mock, Method::POST, &control("fail"), None, None).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn a_new_qr_code_replaces_the_old_one_and_unlinks() {
     let mock = frozen_mock().await;
     let old_payload = mock.qr_payload(WORKING_ID).unwrap();

@@ -40,7 +40,7 @@ pub async fn run(
     }
     let options = ConnectOptions::default()
         .timeout(args.timeout)
-        .qr_lifetime(args.qr_lifetime);
+        .qr_lifetime(args.qr_lifetime.qr_lifetime);
     let scanner = Scanner::new(mock, args.mock_scan_after);
     if mock.is_some() && args.mock_scan_after.is_none() {
         terminal::err_line(

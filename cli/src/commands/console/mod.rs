@@ -26,7 +26,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
-use hypersender::Client;
+use hypersender::onboarding::OnboardingConfig;
+use hypersender::{Client, ConnectOptions};
 use hypersender_mock_server::MockConfig;
 
 use crate::args::{ConsoleArgs, Global};
@@ -47,6 +48,8 @@ pub struct Console {
     interval: Duration,
     silent_after: Duration,
     stuck_after: Duration,
+    /// How long onboarding shows a QR code before it asks for a fresh one.
+    qr_lifetime: Duration,
     /// The embedded mock's base URL, with `--mock`.
     mock_url: Option<String>,
 }
@@ -83,6 +86,7 @@ pub async fn run(global: &Global, args: &ConsoleArgs) -> Result<ExitCode, Failur
         interval: args.interval,
         silent_after: args.webhooks_silent_after,
         stuck_after: args.stuck_after,
+        qr_lifetime: args.qr_lifetime.qr_lifetime,
         mock_url: mock.as_ref().map(|mock| mock.base_url()),
     });
     let reports = match args.webhooks {
@@ -142,7 +146,11 @@ fn banner(console: &Console, bound: std::net::SocketAddr) {
 /// Every route, behind [`auth::guard`]; all but the login, the metrics
 /// and the assets behind a session.
 fn routes(console: Arc<Console>) -> Router {
-    let onboarding = hypersender::onboarding::router(console.client.clone());
+    let connect = ConnectOptions::default().qr_lifetime(console.qr_lifetime);
+    let onboarding = hypersender::onboarding::router_with(
+        console.client.clone(),
+        OnboardingConfig::default().connect_options(connect),
+    );
     let guarded = Router::new()
         .route("/", get(pages::fleet))
         .route("/events", get(fleet::events))
