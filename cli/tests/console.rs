@@ -11,6 +11,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use hypersender::reqwest::{self, StatusCode, header};
+use hypersender::{InstanceStatus, Remedy, diagnose};
+use hypersender_mock_server::{BASE_PATH, MockConfig, MockServer};
 use support::Spawned;
 
 const API_TOKEN: &str = "8|consoleHttpTestApiTokenSecret987654";
@@ -22,20 +24,22 @@ struct Console {
     http: reqwest::Client,
 }
 
+/// The console with its embedded mock.
 fn start(extra: &[&str]) -> Console {
-    let mut args = vec![
-        "--mock",
-        "--token",
-        API_TOKEN,
-        "console",
-        "--addr",
-        "127.0.0.1:0",
-        "--interval",
-        "1s",
-    ];
+    start_with(&["--mock", "--token", API_TOKEN], extra)
+}
+
+/// The console against the API at `base_url`.
+fn start_against(base_url: &str, extra: &[&str]) -> Console {
+    start_with(&["--base-url", base_url, "--token", API_TOKEN], extra)
+}
+
+fn start_with(global: &[&str], extra: &[&str]) -> Console {
+    let mut args = global.to_vec();
+    args.extend_from_slice(&["console", "--addr", "127.0.0.1:0", "--interval", "1s"]);
     args.extend_from_slice(extra);
     let mut child = Spawned::hypersender(&args);
-    let lines = child.lines(4);
+    let lines = child.lines(3);
     let after = |prefix: &str| {
         lines
             .iter()
@@ -54,6 +58,39 @@ fn start(extra: &[&str]) -> Console {
             .build()
             .unwrap(),
         child,
+    }
+}
+
+impl Console {
+    /// A page's text, with the session cookie.
+    async fn page(&self, session: &str, path: &str) -> String {
+        self.http
+            .get(format!("{}{path}", self.root))
+            .header(header::COOKIE, session)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// A JSON POST as the page sends it (session cookie, CSRF token).
+    async fn post_json(
+        &self,
+        (session, csrf): (&str, &str),
+        path: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.root))
+            .header(header::COOKIE, session)
+            .header("x-csrf-token", csrf)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap()
     }
 }
 
@@ -84,16 +121,7 @@ async fn log_in(console: &Console) -> (String, String) {
 async fn wait_for_rows(console: &Console, session: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let page = console
-            .http
-            .get(&console.root)
-            .header(header::COOKIE, session)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = console.page(session, "").await;
         if page.contains("<tr data-id=") {
             return page;
         }
@@ -193,16 +221,7 @@ async fn the_console_is_locked_down_by_default() {
         "onboard",
         "instances/fa3d01c4-1234-4c0d-a12f-df319b612f8c",
     ] {
-        let text = console
-            .http
-            .get(format!("{}{page}", console.root))
-            .header(header::COOKIE, &session)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = console.page(&session, page).await;
         assert!(!text.contains(API_TOKEN), "/{page} holds the API token");
         assert!(!text.contains("<script>"), "/{page} has an inline script");
     }
@@ -212,20 +231,9 @@ async fn the_console_is_locked_down_by_default() {
 async fn a_bulk_restart_restarts_only_what_was_confirmed() {
     let console = start(&[]);
     let (session, csrf) = log_in(&console).await;
-    let bulk = |body: serde_json::Value| {
-        console
-            .http
-            .post(format!("{}bulk/restart", console.root))
-            .header(header::COOKIE, &session)
-            .header("x-csrf-token", &csrf)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(body.to_string())
-            .send()
-    };
+    let bulk = |body| console.post_json((&session, &csrf), "bulk/restart", body);
     // One WORKING instance in the mock's fleet; two confirmed: refused.
-    let changed = bulk(serde_json::json!({ "status": "WORKING", "expected": 2 }))
-        .await
-        .unwrap();
+    let changed = bulk(serde_json::json!({ "status": "WORKING", "expected": 2 })).await;
     assert_eq!(changed.status(), StatusCode::CONFLICT);
     let said: serde_json::Value = changed.json().await.unwrap();
     assert!(
@@ -235,13 +243,9 @@ async fn a_bulk_restart_restarts_only_what_was_confirmed() {
             .contains("1 instance(s) now, 2 confirmed"),
         "{said}"
     );
-    let none = bulk(serde_json::json!({ "ids": [], "expected": 0 }))
-        .await
-        .unwrap();
+    let none = bulk(serde_json::json!({ "ids": [], "expected": 0 })).await;
     assert_eq!(none.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let started = bulk(serde_json::json!({ "status": "WORKING", "expected": 1 }))
-        .await
-        .unwrap();
+    let started = bulk(serde_json::json!({ "status": "WORKING", "expected": 1 })).await;
     assert_eq!(started.status(), StatusCode::ACCEPTED);
     let said: serde_json::Value = started.json().await.unwrap();
     assert_eq!(
@@ -274,16 +278,7 @@ async fn the_webhook_monitor_shows_what_the_receiver_accepted() {
     let json: serde_json::Value = serde_json::from_str(event).unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     let page = loop {
-        let page = console
-            .http
-            .get(format!("{}webhooks", console.root))
-            .header(header::COOKIE, &session)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = console.page(&session, "webhooks").await;
         if page.contains("message.any") || Instant::now() > deadline {
             break page;
         }
@@ -300,16 +295,7 @@ async fn the_webhook_monitor_shows_what_the_receiver_accepted() {
 async fn retry_failed_restarts_again_exactly_the_rows_that_failed() {
     let console = start(&[]);
     let (session, csrf) = log_in(&console).await;
-    let post = |path: &'static str, body: serde_json::Value| {
-        console
-            .http
-            .post(format!("{}{path}", console.root))
-            .header(header::COOKIE, &session)
-            .header("x-csrf-token", &csrf)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(body.to_string())
-            .send()
-    };
+    let post = |path, body| console.post_json((&session, &csrf), path, body);
     // One id the mock knows, one it does not (its restart fails: 404).
     let known = "fa3d01c4-1234-4c0d-a12f-df319b612f8c";
     let unknown = "00000000-0000-4000-8000-000000000000";
@@ -317,14 +303,11 @@ async fn retry_failed_restarts_again_exactly_the_rows_that_failed() {
         "bulk/restart",
         serde_json::json!({ "ids": [known, unknown], "expected": 2 }),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(started.status(), StatusCode::ACCEPTED);
     let deadline = Instant::now() + Duration::from_secs(20);
     let retried = loop {
-        let answer = post("bulk/retry", serde_json::json!({ "expected": 1 }))
-            .await
-            .unwrap();
+        let answer = post("bulk/retry", serde_json::json!({ "expected": 1 })).await;
         if answer.status() != StatusCode::CONFLICT {
             break answer;
         }
@@ -341,4 +324,93 @@ async fn retry_failed_restarts_again_exactly_the_rows_that_failed() {
         serde_json::json!([unknown]),
         "only the failed row"
     );
+}
+
+/// The console against a mock of the test's own, whose requests it can
+/// see: the fleet costs one list per interval (no per-row health check,
+/// no request for a page), and each instance's page gives the library's
+/// diagnosis.
+#[tokio::test]
+async fn the_fleet_costs_one_list_per_interval_and_pages_give_the_doctors_remedy() {
+    let instances = support::recorded_instances();
+    let mock = MockServer::start(
+        MockConfig::default()
+            .token(API_TOKEN)
+            .instances(instances.clone()),
+    )
+    .await
+    .unwrap();
+    // One STOPPED, so a restart is among the remedies.
+    assert!(mock.set_status(&instances[0].id, InstanceStatus::Stopped));
+    let stuck_after = Duration::from_secs(300);
+    let started = Instant::now();
+    let console = start_against(&mock.base_url(), &["--stuck-after", "5m"]);
+    let (session, _) = log_in(&console).await;
+    let listed = hypersender::Client::builder(API_TOKEN)
+        .base_url(mock.base_url())
+        .build()
+        .unwrap()
+        .list_instances()
+        .send()
+        .await
+        .unwrap();
+    let mut remedies = Vec::new();
+    for instance in &listed {
+        let page = console
+            .page(&session, &format!("instances/{}", instance.id))
+            .await;
+        let remedy = match diagnose(instance, Duration::ZERO, stuck_after) {
+            Remedy::Nothing => "nothing",
+            Remedy::Restart => "restart",
+            Remedy::ScanQrCode => "scan_qr_code",
+            Remedy::Wait => "wait",
+            _ => "unknown",
+        };
+        assert!(
+            page.contains(&format!(r#"<p id="remedy" data-remedy="{remedy}">"#)),
+            "{}: {remedy} expected in\n{page}",
+            instance.name
+        );
+        remedies.push(remedy);
+    }
+    assert!(remedies.contains(&"restart"), "{remedies:?}");
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+
+    // Everything asked of the API: lists, one per interval (1 s) and one
+    // at the start; the test's own list above included.
+    let elapsed = started.elapsed().as_secs_f64();
+    let requests = mock.requests();
+    let list = hypersender::catalog::OPERATIONS
+        .iter()
+        .find(|op| op.method.as_str() == "GET" && !op.path.contains('{'))
+        .unwrap();
+    let list_path = format!("{BASE_PATH}{}", list.path);
+    let lists = requests
+        .iter()
+        .filter(|r| r.method == "GET" && r.path == list_path)
+        .count();
+    assert_eq!(lists, requests.len(), "only lists: {requests:?}");
+    assert!(
+        (4..=elapsed.ceil() as usize + 2).contains(&lists),
+        "{lists} lists in {elapsed:.1} s"
+    );
+    drop(console);
+}
+
+/// Bound to anything but loopback, it says so before the login link.
+#[tokio::test]
+async fn the_console_warns_when_it_is_not_on_loopback() {
+    let help = support::hypersender(&["console", "--help"], &[]);
+    assert!(
+        help.stdout.contains("[default: 127.0.0.1:7878]"),
+        "{}",
+        help.stdout
+    );
+    let mut child = Spawned::hypersender(&["--mock", "console", "--addr", "0.0.0.0:0"]);
+    let warned = child
+        .err_lines(3)
+        .into_iter()
+        .find(|line| line.starts_with("warning: the console is served on 0.0.0.0:"));
+    let warned = warned.expect("a warning on stderr");
+    assert!(warned.contains("not on loopback"), "{warned}");
 }
