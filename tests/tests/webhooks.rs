@@ -131,6 +131,58 @@ fn every_recorded_example_parses_into_its_envelope_and_typed_payload() {
 }
 
 #[test]
+fn envelope_names_with_escapes_are_unescaped_and_a_field_of_another_type_is_named() {
+    // Every recorded example, its envelope's strings written with JSON
+    // escapes (`\u0061` for `a`, `\/` for `/`): the same envelope.
+    for (event, raw) in recorded::EXAMPLES {
+        let mut json: Value = serde_json::from_str(raw).unwrap();
+        let plain = WebhookEvent::parse(raw.as_bytes()).unwrap().envelope;
+        json["data"]["id"] = json!("evt/1");
+        let escaped = serde_json::to_string(&json)
+            .unwrap()
+            .replace(
+                &format!("\"{event}\""),
+                &format!("\"{}\"", event.replacen('a', "\\u0061", 1)),
+            )
+            .replace("\"evt/1\"", "\"evt\\/1\"");
+        assert!(escaped.contains("\\/"), "{escaped}");
+        let parsed = WebhookEvent::parse(escaped.as_bytes()).unwrap().envelope;
+        assert_eq!(parsed.event, event);
+        assert_eq!(parsed.id.as_deref(), Some("evt/1"));
+        assert_eq!(parsed.instance_id, plain.instance_id, "{event}");
+        assert_eq!(parsed.user_id, plain.user_id, "{event}");
+    }
+    // A field of another type: refused, naming the field.
+    let (_, raw) = recorded::EXAMPLES[0];
+    let fields = [
+        ("id", json!(42)),
+        ("instanceId", json!({"a": 1})),
+        ("userId", json!([1])),
+        ("me", json!("me")),
+    ];
+    for (field, value) in fields {
+        let mut json: Value = serde_json::from_str(raw).unwrap();
+        json["data"][field] = value;
+        let error = WebhookEvent::parse(json.to_string().as_bytes()).unwrap_err();
+        match &error {
+            ParseError::Envelope { path, .. } => assert_eq!(path, &format!("data.{field}")),
+            other => panic!("{field}: {other:?}"),
+        }
+        assert!(
+            error.to_string().contains(&format!("`data.{field}`")),
+            "{error}"
+        );
+    }
+    // The event name itself of another type: no event name.
+    let mut json: Value = serde_json::from_str(raw).unwrap();
+    json["event"] = json!(1);
+    assert_eq!(
+        WebhookEvent::parse(json.to_string().as_bytes()).unwrap_err(),
+        ParseError::NoEventName
+    );
+}
+
+#[test]
 fn unknown_payload_fields_are_kept() {
     let payload = json!({"id": "m1", "body": "hi", "newField": {"a": [1, "x"]}});
     let body = testing::event("message.any", "evt_x", "inst", payload.clone());

@@ -1,6 +1,7 @@
 //! What one delivery says: the envelope every event shares, and the
 //! payload typed by event name.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -346,6 +347,14 @@ pub enum ParseError {
     },
     /// JSON, but not an object with a string `event` (or `data.event`).
     NoEventName,
+    /// An event whose envelope has a field of another type than a delivery
+    /// holds (`data.id` a number, `data.me` a string).
+    Envelope {
+        /// The field, as a JSON path (`data.id`).
+        path: String,
+        /// What serde said.
+        message: String,
+    },
 }
 
 impl fmt::Display for ParseError {
@@ -360,6 +369,12 @@ impl fmt::Display for ParseError {
                 "the body is not JSON (line {line}, column {column}): {message}"
             ),
             Self::NoEventName => f.write_str("the body is not a webhook event: no `event` name"),
+            Self::Envelope { path, message } => {
+                write!(
+                    f,
+                    "the event's `{path}` is not what a delivery holds: {message}"
+                )
+            }
         }
     }
 }
@@ -367,31 +382,65 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// The body as sent, read in one pass; the payload stays raw until its
-/// type is known.
+/// type is known, and names are borrowed from the body where they have no
+/// escapes (only the ones kept are then copied: an unused `data.event`
+/// costs nothing).
 #[derive(Deserialize)]
 struct Wire<'a> {
-    event: Option<String>,
+    #[serde(borrow)]
+    event: Option<Text<'a>>,
     #[serde(borrow)]
     data: Option<WireData<'a>>,
-    #[serde(rename = "instanceId")]
-    instance_id: Option<String>,
-    #[serde(rename = "userId")]
-    user_id: Option<String>,
+    #[serde(borrow, rename = "instanceId")]
+    instance_id: Option<Text<'a>>,
+    #[serde(borrow, rename = "userId")]
+    user_id: Option<Text<'a>>,
 }
 
 #[derive(Deserialize)]
 struct WireData<'a> {
-    id: Option<String>,
-    event: Option<String>,
+    #[serde(borrow)]
+    id: Option<Text<'a>>,
+    #[serde(borrow)]
+    event: Option<Text<'a>>,
     #[serde(default)]
     metadata: Value,
     me: Option<Me>,
     #[serde(borrow)]
     payload: Option<&'a RawValue>,
-    #[serde(rename = "instanceId")]
-    instance_id: Option<String>,
-    #[serde(rename = "userId")]
-    user_id: Option<String>,
+    #[serde(borrow, rename = "instanceId")]
+    instance_id: Option<Text<'a>>,
+    #[serde(borrow, rename = "userId")]
+    user_id: Option<Text<'a>>,
+}
+
+/// A string of the body: borrowed from it when it has no escapes, else
+/// unescaped into its own. (serde borrows a bare `Cow<str>` field, but not
+/// one inside an `Option`.)
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Borrowing;
+        impl<'de> serde::de::Visitor<'de> for Borrowing {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(text))
+            }
+            fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(text.to_owned()))
+            }
+        }
+        deserializer.deserialize_str(Borrowing).map(Text)
+    }
+}
+
+/// A name of the body, owned.
+fn owned(name: Option<Text<'_>>) -> Option<String> {
+    name.map(|Text(text)| text.into_owned())
 }
 
 impl WebhookEvent {
@@ -404,7 +453,7 @@ impl WebhookEvent {
     /// [`payload`](Self::payload) is asked for.
     pub fn parse_with(body: &[u8], options: ParseOptions) -> Result<Self, ParseError> {
         let text = std::str::from_utf8(body).map_err(|error| not_utf8(body, &error))?;
-        let wire: Wire<'_> = serde_json::from_str(text).map_err(not_json)?;
+        let wire: Wire<'_> = serde_json::from_str(text).map_err(|error| not_json(text, error))?;
         let (data_event, id, metadata, me, payload, data_instance, data_user) = match wire.data {
             Some(d) => (
                 d.event,
@@ -417,7 +466,7 @@ impl WebhookEvent {
             ),
             None => (None, None, Value::Null, None, None, None, None),
         };
-        let event = wire.event.or(data_event).ok_or(ParseError::NoEventName)?;
+        let event = owned(wire.event.or(data_event)).ok_or(ParseError::NoEventName)?;
         let payload_range = payload.map(|raw| offset_in(text, raw.get()));
         Ok(Self {
             payload_range,
@@ -425,9 +474,9 @@ impl WebhookEvent {
             payload: OnceLock::new(),
             envelope: Envelope {
                 event,
-                id,
-                instance_id: data_instance.or(wire.instance_id),
-                user_id: data_user.or(wire.user_id),
+                id: owned(id),
+                instance_id: owned(data_instance.or(wire.instance_id)),
+                user_id: owned(data_user.or(wire.user_id)),
                 me,
                 metadata,
                 raw: text.to_owned(),
@@ -497,10 +546,28 @@ fn not_utf8(body: &[u8], error: &std::str::Utf8Error) -> ParseError {
     }
 }
 
-fn not_json(error: serde_json::Error) -> ParseError {
+fn not_json(text: &str, error: serde_json::Error) -> ParseError {
     if error.is_data() {
-        // Valid JSON of the wrong shape (an array, a number event name).
-        return ParseError::NoEventName;
+        // Valid JSON of the wrong shape: read again, tracking the path
+        // (only a refused body pays for it), to say which field.
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let path = match serde_path_to_error::deserialize::<_, Wire<'_>>(&mut deserializer) {
+            Err(error) => error.path().to_string(),
+            Ok(_) => String::new(),
+        };
+        // A field of an object's envelope, other than the event's name;
+        // anything else (not an object, a name that is no string) has no
+        // event name.
+        let envelope_field = (path.starts_with("data.") && path != "data.event")
+            || path == "instanceId"
+            || path == "userId";
+        if !envelope_field {
+            return ParseError::NoEventName;
+        }
+        return ParseError::Envelope {
+            path,
+            message: error.to_string(),
+        };
     }
     ParseError::NotJson {
         line: error.line(),

@@ -186,8 +186,9 @@ async fn receive(State(shared): State<Arc<Shared>>, request: Request<Body>) -> R
             return answer(StatusCode::BAD_REQUEST, NOT_AN_EVENT);
         }
     };
-    let id = event.envelope.id.clone();
-    let first = id
+    let first = event
+        .envelope
+        .id
         .as_deref()
         .is_none_or(|id| config.seen.first_delivery(id));
     if !first && !config.duplicates {
@@ -200,7 +201,7 @@ async fn receive(State(shared): State<Arc<Shared>>, request: Request<Body>) -> R
     };
     match hand_over(&shared, delivery).await {
         Ok(()) => answer(StatusCode::OK, if first { OK } else { DUPLICATE }),
-        Err(()) => {
+        Err(id) => {
             // Not handed over: the sender's retry must count as the first.
             if let (Some(id), true) = (id.as_deref(), first) {
                 config.seen.forget(id);
@@ -215,17 +216,19 @@ async fn receive(State(shared): State<Arc<Shared>>, request: Request<Body>) -> R
 }
 
 /// Puts `delivery` in the channel: at once when there is room (no timer is
-/// set for the usual case), else within the configured wait.
-async fn hand_over(shared: &Shared, delivery: Delivery) -> Result<(), ()> {
+/// set, nothing is copied for the usual case), else within the configured
+/// wait. Not handed over: the event's id, to forget.
+async fn hand_over(shared: &Shared, delivery: Delivery) -> Result<(), Option<String>> {
     let delivery = match shared.sender.try_send(delivery) {
         Ok(()) => return Ok(()),
         Err(mpsc::error::TrySendError::Full(delivery)) => delivery,
-        Err(mpsc::error::TrySendError::Closed(_)) => return Err(()),
+        Err(mpsc::error::TrySendError::Closed(delivery)) => return Err(delivery.event.envelope.id),
     };
+    let id = delivery.event.envelope.id.clone();
     let wait = shared.config.handover_wait;
     match tokio::time::timeout(wait, shared.sender.send(delivery)).await {
         Ok(Ok(())) => Ok(()),
-        _ => Err(()),
+        _ => Err(id),
     }
 }
 
