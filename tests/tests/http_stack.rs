@@ -116,3 +116,24 @@ async fn an_empty_user_agent_suffix_leaves_the_user_agent_as_it_is() {
     assert!(client.list_instances().send().await.unwrap().is_empty());
     exact.assert_calls_async(1).await;
 }
+
+/// What the client says it was built with: the base URL normalised (a
+/// trailing slash dropped) or the documented default, and the retry policy
+/// given or the default one.
+#[test]
+fn the_client_reports_the_base_url_and_the_retry_policy_it_uses() {
+    let default = Client::builder(TEST_TOKEN).build().unwrap();
+    assert_eq!(default.base_url(), hypersender::DEFAULT_BASE_URL);
+    assert_eq!(
+        default.retry_policy().max_retries(),
+        hypersender::RetryPolicy::default().max_retries()
+    );
+    let retries = hypersender::RetryPolicy::default().max_retries() + 4;
+    let given = Client::builder(TEST_TOKEN)
+        .base_url("http://127.0.0.1:9/api/whatsapp/v1/")
+        .retry_policy(hypersender::RetryPolicy::default().with_max_retries(retries))
+        .build()
+        .unwrap();
+    assert_eq!(given.base_url(), "http://127.0.0.1:9/api/whatsapp/v1");
+    assert_eq!(given.retry_policy().max_retries(), retries);
+}

@@ -260,6 +260,39 @@ mod tests {
         assert_eq!(texts(&json!({"k": 1})), [r#"{"k":1}"#]);
     }
 
+    /// An operation's body that keeps every documented rule but does not
+    /// fit the body type the request is sent as is refused before sending;
+    /// one that fits passes.
+    #[test]
+    fn a_body_that_does_not_fit_its_type_is_refused() {
+        #[derive(serde::Deserialize)]
+        struct NeedsMore {
+            #[allow(dead_code)]
+            a_field_no_operation_documents: u32,
+        }
+        let (operation, example) = crate::catalog::OPERATIONS
+            .iter()
+            .find_map(|op| Some((op, op.body?.example?)))
+            .expect("an operation with a documented body example");
+        let example: Value = serde_json::from_str(example).unwrap();
+        let fits = Request::new(operation).body::<Value>(example.clone());
+        assert!(
+            fits.check().is_ok(),
+            "the documented example keeps the rules"
+        );
+        let refused = Request::new(operation).body::<NeedsMore>(example);
+        match refused.check() {
+            Err(Error::InvalidRequest {
+                operation: id,
+                message,
+            }) => {
+                assert_eq!(id, operation.id);
+                assert!(message.contains("does not fit"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn secrets_are_sent_in_full() {
         let token = crate::AccessToken::new("7|abcdefghij");
