@@ -269,3 +269,17 @@ impl std::error::Error for Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A wait is said in whole seconds, rounded up: an exact one as it is.
+    #[test]
+    fn waits_are_whole_seconds_rounded_up() {
+        assert_eq!(seconds_up(Duration::from_secs(36)), 36);
+        assert_eq!(seconds_up(Duration::from_millis(36_200)), 37);
+        assert_eq!(seconds_up(Duration::from_nanos(1)), 1);
+        assert_eq!(seconds_up(Duration::ZERO), 0);
+    }
+}

@@ -545,3 +545,99 @@ async fn a_closed_port_is_a_transport_error_after_retries() {
     );
     assert_no_secrets(&err);
 }
+
+/// A status the client does not retry (a POST's 503) with `Retry-After`:
+/// an HTTP error that says how long the server asked to wait.
+#[tokio::test]
+async fn an_http_error_with_retry_after_says_how_long_to_wait() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/abc/restart");
+            then.status(503)
+                .header("retry-after", "30")
+                .header(JSON.0, JSON.1)
+                .body(r#"{"message":"Service Unavailable"}"#);
+        })
+        .await;
+    let err = client_for(&server)
+        .restart_instance("abc")
+        .send()
+        .await
+        .unwrap_err();
+    mock.assert_calls_async(1).await;
+    assert!(matches!(err, Error::Http(_)), "{err:?}");
+    assert_eq!(
+        err.status(),
+        Some(hypersender::reqwest::StatusCode::SERVICE_UNAVAILABLE)
+    );
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
+}
+
+/// A connection the server drops: the error's one-line chain is its own
+/// text, then each cause under it, once.
+#[tokio::test]
+async fn the_display_chain_is_the_error_then_each_cause_once() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            drop(stream);
+        }
+    });
+    let err = hypersender_tests::client_at(&format!("http://{addr}"))
+        .restart_instance("abc")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    let chain = err.display_chain();
+    assert!(chain.starts_with(&format!("{err}: ")), "{chain}");
+    let cause = std::error::Error::source(&err)
+        .expect("a cause")
+        .to_string();
+    assert!(chain.contains(&cause), "{cause} in {chain}");
+    let parts: Vec<&str> = chain.split(": ").collect();
+    assert!(
+        parts.windows(2).all(|pair| pair[0] != pair[1]),
+        "no cause twice in a row: {chain}"
+    );
+    assert_no_secrets(&err);
+}
+
+/// The client's own limit, reached: the message says when the operation
+/// can be sent again, in whole seconds rounded up.
+#[tokio::test]
+async fn a_limit_reached_says_when_to_send_again_rounded_up() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/abc/restart");
+            then.status(200)
+                .header(JSON.0, JSON.1)
+                .body(r#"{"message":"Instance restarted successfully"}"#);
+        })
+        .await;
+    // One restart per 36.5 s.
+    let per = Duration::from_millis(36_500);
+    let client = Client::builder(TEST_TOKEN)
+        .base_url(server.base_url())
+        .rate_limits(hypersender::RateLimits::default().with_limit("restart_instance", 1, per))
+        .build()
+        .unwrap();
+    client.restart_instance("abc").send().await.unwrap();
+    let err = client.restart_instance("abc").send().await.unwrap_err();
+    let wait = err.retry_after().expect("the wait");
+    let text = err.to_string();
+    let said: u64 = text
+        .split("sent again in ")
+        .nth(1)
+        .and_then(|rest| rest.strip_suffix(" s"))
+        .unwrap_or_else(|| panic!("{text}"))
+        .parse()
+        .unwrap();
+    // Sent within half a second of the first: more than 36 s to wait, so
+    // 37 whole seconds.
+    assert!(wait > Duration::from_secs(36) && wait <= per, "{wait:?}");
+    assert_eq!(said, 37, "{text}");
+}
