@@ -211,6 +211,42 @@ mod tests {
     }
 
     #[test]
+    fn truncated_json_masks_secret_fields_whatever_their_spacing_or_escapes() {
+        // None of these values is an `<id>|<secret>` token: only the field
+        // rule can mask them. An escaped quote earlier in the text must not
+        // make a key look like a value.
+        let body = concat!(
+            r#"[{"note":"say \"hi", "password" :	"hunter2-pass", "#,
+            r#""secret":"s3cr3t-value","Authorization": "Bearer opaque-value"},"#,
+            r#"{"api_key" : "k3y-valu"#,
+        );
+        let redacted = MINE.body(body.as_bytes());
+        assert_eq!(
+            redacted,
+            format!(
+                concat!(
+                    r#"[{{"note":"say \"hi", "password" :	"{r}", "#,
+                    r#""secret":"{r}","Authorization": "{r}"}},"#,
+                    r#"{{"api_key" : "{r}"#,
+                ),
+                r = REDACTED
+            )
+        );
+    }
+
+    #[test]
+    fn bodies_are_kept_whole_up_to_16_kib() {
+        // The documented limit (README, `Error::Http`): at most 16 KiB kept.
+        let whole = "a".repeat(16 * 1024);
+        assert_eq!(MINE.body(whole.as_bytes()), whole);
+        let over = "a".repeat(16 * 1024 + 3);
+        assert_eq!(
+            MINE.body(over.as_bytes()),
+            format!("{whole}… (3 more bytes)")
+        );
+    }
+
+    #[test]
     fn bare_tokens_and_the_api_token_are_masked_in_text() {
         let text = format!(
             "token {TOKEN} and 99|myOwnSecretApiToken and myOwnSecretApiToken; keep a|b and 1|short"
