@@ -258,6 +258,17 @@ mod tests {
     }
 
     #[test]
+    fn a_token_is_masked_where_a_word_begins_only() {
+        // A body that is nothing but a token (a plain-text echo) starts with it.
+        assert_eq!(MINE.body(TOKEN.as_bytes()), REDACTED);
+        assert_eq!(MINE.text(&format!("({TOKEN})")), format!("({REDACTED})"));
+        // Digits inside a longer word are not a token's id: `build42|...`
+        // is a version string, not a Sanctum token.
+        let version = "build42|abcdefghijkl";
+        assert_eq!(MINE.text(version), version);
+    }
+
+    #[test]
     fn secret_keys() {
         for key in [
             "access_token",
