@@ -269,6 +269,12 @@ mod tests {
     }
 
     #[test]
+    fn a_token_secret_of_eight_characters_is_masked_and_a_shorter_one_kept() {
+        assert_eq!(MINE.text("7|abcdefgh"), REDACTED);
+        assert_eq!(MINE.text("7|abcdefg"), "7|abcdefg");
+    }
+
+    #[test]
     fn secret_keys() {
         for key in [
             "access_token",
