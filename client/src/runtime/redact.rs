@@ -275,6 +275,16 @@ mod tests {
     }
 
     #[test]
+    fn tokens_that_share_characters_do_not_panic() {
+        // The second `|` has a digit run before it that lies inside the
+        // first token's secret, which is masked already.
+        assert_eq!(
+            MINE.text("1|12345678|abcdefgh"),
+            format!("{REDACTED}|abcdefgh")
+        );
+    }
+
+    #[test]
     fn secret_keys() {
         for key in [
             "access_token",
