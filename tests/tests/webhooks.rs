@@ -14,6 +14,7 @@ use hypersender::webhooks::{
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const SECRET: &str = "whsec-Fz8kQ2pLx9";
 
@@ -397,6 +398,55 @@ async fn the_receiver_answers_each_case_as_documented() {
         served.events.try_recv().is_err(),
         "nothing else was handed over"
     );
+}
+
+/// The limit counts the body's bytes: a body of exactly the limit is taken;
+/// one declared larger is refused before it is read, so a sender that
+/// announces more than the limit and sends nothing is answered at once
+/// instead of holding a connection open.
+#[tokio::test]
+async fn a_body_declared_over_the_limit_is_refused_before_it_is_read() {
+    const LIMIT: usize = 1024;
+    let mut served = serve(secured().body_limit(LIMIT)).await;
+    let mut exactly = testing::event("message.any", "evt_pad", "inst", json!({}));
+    exactly.push_str(&" ".repeat(LIMIT - exactly.len()));
+    assert_eq!(post(&served.url, exactly, &[SECRET]).await.status(), 200);
+    served.events.recv().await.unwrap();
+
+    let address = served
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches("/hooks");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST /hooks HTTP/1.1\r\nhost: {address}\r\nauthorization: {SECRET}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        LIMIT + 1
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(5), read_answer(&mut stream))
+        .await
+        .expect("answered without waiting for the body");
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(
+        answer.ends_with(r#"{"error":"body too large"}"#),
+        "{answer}"
+    );
+}
+
+/// What the server wrote, up to the end of a JSON answer (or the
+/// connection's end).
+async fn read_answer(stream: &mut tokio::net::TcpStream) -> String {
+    let mut answer = Vec::new();
+    let mut buffer = [0; 1024];
+    while !answer.ends_with(b"}") {
+        let read = stream.read(&mut buffer).await.unwrap();
+        if read == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buffer[..read]);
+    }
+    String::from_utf8_lossy(&answer).into_owned()
 }
 
 #[tokio::test]
