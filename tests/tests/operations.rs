@@ -441,3 +441,97 @@ async fn the_base_url_path_is_kept() {
     client.list_instances().send().await.unwrap();
     mock.assert_calls_async(1).await;
 }
+
+/// Arguments for `operation` that meet its documented rules: each required
+/// parameter (its example, its first documented value, or an id) but
+/// `left_out`, and the catalog's example body where it takes one.
+fn arguments_but(
+    operation: &hypersender::catalog::Operation,
+    left_out: Option<&str>,
+) -> hypersender::Arguments {
+    let given = operation
+        .parameters
+        .iter()
+        .filter(|p| p.required && Some(p.name) != left_out);
+    let arguments = given.fold(hypersender::Arguments::new(), |arguments, p| {
+        let value = match (p.location, p.example, p.rule.values.first()) {
+            (hypersender::catalog::Location::Path, _, _) => "fa3d01c4".to_owned(),
+            (_, Some(example), _) => match serde_json::from_str(example).unwrap() {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            },
+            (_, None, Some(value)) => (*value).to_owned(),
+            (_, None, None) => "x".to_owned(),
+        };
+        arguments.value(p.name, value)
+    });
+    match operation.body.and_then(|body| body.example) {
+        Some(example) => arguments.body(serde_json::from_str(example).unwrap()),
+        None => arguments,
+    }
+}
+
+/// `Client::call` checks its arguments against the catalog before anything
+/// is sent: a name the operation does not have, a required parameter left
+/// out, a value outside the documented ones, a body given to an operation
+/// that takes none. Every case comes from the catalog, so an operation the
+/// vendor adds is covered with no change here.
+#[tokio::test]
+async fn call_by_name_refuses_arguments_the_catalog_does_not_allow() {
+    let mut cases = 0;
+    for operation in hypersender::catalog::OPERATIONS {
+        let mut refusals = vec![(
+            arguments_but(operation, None).value("no_such_name", "1"),
+            "`no_such_name` is not a parameter of this operation".to_owned(),
+        )];
+        for parameter in operation.parameters {
+            if parameter.required {
+                refusals.push((
+                    arguments_but(operation, Some(parameter.name)),
+                    format!("`{}` is required", parameter.name),
+                ));
+            }
+            if !parameter.rule.values.is_empty() {
+                refusals.push((
+                    arguments_but(operation, None).value(parameter.name, "NOT_DOCUMENTED"),
+                    format!(
+                        "`{}` must be one of {}",
+                        parameter.name,
+                        parameter.rule.values.join(", ")
+                    ),
+                ));
+            }
+        }
+        if operation.body.is_none() {
+            refusals.push((
+                arguments_but(operation, None).body(serde_json::json!({})),
+                "`body` is not a parameter of this operation".to_owned(),
+            ));
+        }
+        for (arguments, expected) in refusals {
+            let message = refused_before_sending(operation.id, |client| async move {
+                client.call(operation.id, &arguments).await.map(drop)
+            })
+            .await;
+            assert!(message.contains(&expected), "{}: {message}", operation.id);
+            cases += 1;
+        }
+    }
+    assert!(cases > hypersender::catalog::OPERATIONS.len(), "{cases}");
+}
+
+/// What `Arguments` holds is what was given, by name.
+#[test]
+fn arguments_give_back_each_value_by_name() {
+    let arguments = hypersender::Arguments::new()
+        .value("filter[status]", "WORKING")
+        .value("instance", "fa3d01c4")
+        .value("instance", "b2");
+    assert_eq!(arguments.get("filter[status]"), Some("WORKING"));
+    assert_eq!(
+        arguments.get("instance"),
+        Some("b2"),
+        "the last value given"
+    );
+    assert_eq!(arguments.get("phone"), None);
+}
