@@ -2,6 +2,8 @@
 //! a `data:` prefix. The mock's codes are real and scannable; their content
 //! imitates a WhatsApp pairing reference.
 
+use std::sync::OnceLock;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use qrcode::{Color, QrCode};
@@ -11,22 +13,30 @@ const SCALE: usize = 8;
 /// Light modules around the code, as the QR standard asks.
 const QUIET_ZONE: usize = 4;
 
-/// A QR code the mock handed out.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A QR code the mock handed out. The image is drawn when a response first
+/// carries it: a mock of thousands of instances starts, and restarts them,
+/// without drawing codes nobody asks for (drawing is what made starting a
+/// fleet of 500 cost seconds in a debug build).
+#[derive(Debug, Clone)]
 pub(crate) struct QrImage {
     /// What the code says.
     pub(crate) payload: String,
-    /// The PNG, base64-encoded.
-    pub(crate) png_base64: String,
+    /// The PNG, base64-encoded, once drawn.
+    png_base64: OnceLock<String>,
 }
 
 impl QrImage {
     pub(crate) fn new(payload: String) -> Self {
-        let png = png_of(&payload);
         Self {
-            png_base64: STANDARD.encode(png),
             payload,
+            png_base64: OnceLock::new(),
         }
+    }
+
+    /// The PNG, base64-encoded (drawn on the first call).
+    pub(crate) fn png_base64(&self) -> &str {
+        self.png_base64
+            .get_or_init(|| STANDARD.encode(png_of(&self.payload)))
     }
 }
 

@@ -537,7 +537,7 @@ impl Store {
             id: instance.id.clone(),
             name: instance.name.clone(),
             phone: instance.phone.clone(),
-            qr_code: QrCode::new(instance.qr.png_base64.clone()),
+            qr_code: QrCode::new(instance.qr.png_base64().to_owned()),
             service_type: SERVICE_TYPE.to_owned(),
             status: self.status_of(instance, now),
         }
