@@ -535,3 +535,40 @@ fn arguments_give_back_each_value_by_name() {
     );
     assert_eq!(arguments.get("phone"), None);
 }
+
+/// A body field given by name with `Arguments::value` is sent as the JSON
+/// type its rule documents: text that looks like a number stays a string in
+/// a string field. Every string field of every body whose rule takes `2024`
+/// is tried, so a field the vendor adds is covered with no change here.
+#[tokio::test]
+async fn call_by_name_sends_a_string_field_as_a_string_even_when_it_reads_as_a_number() {
+    let server = MockServer::start_async().await;
+    let client = client_for(&server);
+    let mut tried = 0;
+    for operation in hypersender::catalog::OPERATIONS {
+        let Some(body) = operation.body else { continue };
+        let text_fields = body.fields.iter().filter(|field| {
+            field.rule.kind == hypersender::catalog::ValueKind::String
+                && field.rule.check(&serde_json::json!("2024")).is_ok()
+        });
+        for field in text_fields {
+            let name = field.name;
+            let mut mock = server
+                .mock_async(|when, then| {
+                    when.is_true(move |req| {
+                        serde_json::from_slice::<serde_json::Value>(req.body_ref())
+                            .is_ok_and(|body| body[name] == "2024")
+                    });
+                    then.status(operation.success_status);
+                })
+                .await;
+            let arguments = arguments_but(operation, None).value(name, "2024");
+            // Only the request matters: the empty answer may not decode.
+            let _ = client.call(operation.id, &arguments).await;
+            mock.assert_calls_async(1).await;
+            mock.delete_async().await;
+            tried += 1;
+        }
+    }
+    assert!(tried > 0, "a body has a string field that takes 2024");
+}

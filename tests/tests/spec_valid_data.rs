@@ -251,3 +251,72 @@ fn random_spec_valid_responses_decode_for_every_operation() {
         "every operation answers what the spec says"
     );
 }
+
+/// The catalog is the spec's: each operation under its id, shown with the
+/// method and path the spec declares it at (as `hypersender api --list`
+/// shows them), and each parameter where the spec puts it. Only header
+/// parameters may be left out (the client sets `Accept` and the like
+/// itself, as the preparation for progenitor decides).
+#[test]
+fn the_catalog_shows_each_operation_and_parameter_as_the_spec_declares_it() {
+    let mut declared = Vec::new();
+    for (path, item) in contract()["paths"].as_object().unwrap() {
+        let shared = item.get("parameters").and_then(Value::as_array);
+        for (method, spec) in item.as_object().unwrap() {
+            let Some(id) = spec.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            let own = spec.get("parameters").and_then(Value::as_array);
+            let parameters: Vec<(String, String)> = shared
+                .into_iter()
+                .chain(own)
+                .flatten()
+                .map(resolve)
+                .map(|p| (text(&p["name"]), text(&p["in"])))
+                .collect();
+            declared.push((
+                id.to_owned(),
+                method.to_ascii_uppercase(),
+                path.clone(),
+                parameters,
+            ));
+        }
+    }
+    declared.sort();
+    let shown: Vec<_> = catalog::OPERATIONS
+        .iter()
+        .map(|op| (op.id.to_owned(), op.method.to_string(), op.path.to_owned()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let operations: Vec<_> = declared
+        .iter()
+        .map(|(id, method, path, _)| (id.clone(), method.clone(), path.clone()))
+        .collect();
+    assert_eq!(shown, operations);
+    for (id, _, _, parameters) in &declared {
+        let operation = catalog::OPERATIONS.iter().find(|op| op.id == id).unwrap();
+        let kept: Vec<(String, String)> = operation
+            .parameters
+            .iter()
+            .map(|p| (p.name.to_owned(), p.location.to_string()))
+            .collect();
+        for parameter in &kept {
+            assert!(
+                parameters.contains(parameter),
+                "{id}: {parameter:?} in {parameters:?}"
+            );
+        }
+        for (name, location) in parameters {
+            let is_kept = kept.iter().any(|(kept, _)| kept == name);
+            assert!(
+                is_kept || location == "header",
+                "{id}: {name} ({location}) left out"
+            );
+        }
+    }
+}
+
+fn text(value: &Value) -> String {
+    value.as_str().unwrap().to_owned()
+}

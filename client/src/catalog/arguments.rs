@@ -163,3 +163,77 @@ pub(crate) fn unknown_operation(name: &str, operations: &[Operation]) -> Error {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::catalog::model::{Body, Field, Method, Parameter, Rule};
+
+    const TEXT: Rule = Rule {
+        kind: ValueKind::String,
+        nullable: false,
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: None,
+        values: &[],
+        words: None,
+    };
+
+    const fn parameter(name: &'static str, location: Location) -> Parameter {
+        Parameter {
+            name,
+            location,
+            required: false,
+            description: "",
+            rule: TEXT,
+            example: None,
+        }
+    }
+
+    const fn field(name: &'static str) -> Field {
+        Field {
+            name,
+            required: false,
+            description: "",
+            rule: TEXT,
+        }
+    }
+
+    /// A body with fields named like the operation's path and query
+    /// parameters (none of today's operations has one; a vendor's may).
+    const SHARED_NAMES: Operation = Operation {
+        id: "update_instance",
+        method: Method::Post,
+        path: "/{instance}/update",
+        summary: "",
+        description: "",
+        parameters: &[
+            parameter("instance", Location::Path),
+            parameter("mode", Location::Query),
+        ],
+        body: Some(Body {
+            required: true,
+            fields: &[field("instance"), field("mode"), field("label")],
+            example: None,
+        }),
+        rate_limit: None,
+        success_status: 200,
+        success_example: None,
+    };
+
+    #[test]
+    fn a_value_named_like_a_path_parameter_fills_the_path_only() {
+        let arguments = Arguments::new()
+            .value("instance", "a1")
+            .value("mode", "fast")
+            .value("label", "x");
+        assert_eq!(
+            arguments.body_json(&SHARED_NAMES).unwrap(),
+            json!({"mode": "fast", "label": "x"}),
+            "a query parameter's namesake is a body field too"
+        );
+    }
+}
