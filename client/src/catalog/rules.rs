@@ -264,6 +264,35 @@ mod tests {
     }
 
     #[test]
+    fn each_kind_takes_its_json_values_and_says_what_it_wanted() {
+        let rule = |kind| Rule { kind, ..TEXT };
+        let integer = rule(ValueKind::Integer);
+        // Negative numbers are only i64, the largest only u64: both integers.
+        for value in [json!(-1), json!(0), json!(u64::MAX)] {
+            assert_eq!(integer.check(&value), Ok(()), "{value}");
+        }
+        let cases = [
+            (ValueKind::Integer, json!(1.5), "an integer"),
+            (ValueKind::Number, json!("1"), "a number"),
+            (ValueKind::Boolean, json!(1), "true or false"),
+            (ValueKind::Array, json!({}), "an array"),
+            (ValueKind::Object, json!([]), "an object"),
+            (ValueKind::String, json!(true), "a string"),
+        ];
+        for (kind, wrong, words) in cases {
+            let problem = rule(kind).check(&wrong).unwrap_err();
+            assert_eq!(problem, Problem::WrongType(kind));
+            let violation = Violation {
+                name: "x".into(),
+                problem,
+            };
+            assert_eq!(violation.to_string(), format!("`x` must be {words}"));
+        }
+        assert_eq!(rule(ValueKind::Number).check(&json!(1.5)), Ok(()));
+        assert_eq!(rule(ValueKind::Any).check(&json!({"a": [1]})), Ok(()));
+    }
+
+    #[test]
     fn unsafe_path_segments() {
         for bad in ["", " ", ".", "..", "%2e%2E", "%2E"] {
             assert!(is_unsafe_segment(&json!(bad)), "{bad:?}");
