@@ -252,6 +252,18 @@ mod tests {
             Err(Problem::Pattern("^https://"))
         );
         assert_eq!(url.check(&json!("https://")), Err(Problem::Format("uri")));
+        let uri = Rule {
+            format: Some("uri"),
+            max_length: None,
+            ..TEXT
+        };
+        // An absolute URL has a host; a URN is the one kind without one.
+        assert_eq!(uri.check(&json!("urn:isbn:0451450523")), Ok(()));
+        assert_eq!(
+            uri.check(&json!("hooks:relative")),
+            Err(Problem::Format("uri"))
+        );
+        assert_eq!(uri.check(&json!("/hooks")), Err(Problem::Format("uri")));
         let status = Rule {
             values: &["A", "B"],
             max_length: None,
