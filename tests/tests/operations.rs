@@ -472,9 +472,9 @@ fn arguments_but(
 }
 
 /// `Client::call` checks its arguments against the catalog before anything
-/// is sent: a name the operation does not have, a required parameter left
-/// out, a value outside the documented ones, a body given to an operation
-/// that takes none. Every case comes from the catalog, so an operation the
+/// is sent: a name the operation does not have, a required parameter or
+/// body field left out, a value outside the documented ones, a body given
+/// to an operation that takes none. Every case comes from the catalog, so an operation the
 /// vendor adds is covered with no change here.
 #[tokio::test]
 async fn call_by_name_refuses_arguments_the_catalog_does_not_allow() {
@@ -501,6 +501,17 @@ async fn call_by_name_refuses_arguments_the_catalog_does_not_allow() {
                     ),
                 ));
             }
+        }
+        let example = operation.body.and_then(|body| body.example);
+        let required_fields = operation.body.iter().flat_map(|body| body.fields);
+        for field in required_fields.filter(|field| field.required) {
+            let mut body: serde_json::Value =
+                example.map_or(serde_json::json!({}), |e| serde_json::from_str(e).unwrap());
+            body.as_object_mut().unwrap().remove(field.name);
+            refusals.push((
+                arguments_but(operation, None).body(body),
+                format!("`{}` is required", field.name),
+            ));
         }
         if operation.body.is_none() {
             refusals.push((
