@@ -195,6 +195,7 @@ fn explain(operation: &Operation, violation: &Violation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::model::{Body, Method};
     use serde_json::json;
 
     const TEXT: Rule = Rule {
@@ -312,6 +313,104 @@ mod tests {
         for fine in ["...", "a..b", "fa3d01c4", ".a"] {
             assert!(!is_unsafe_segment(&json!(fine)), "{fine:?}");
         }
+    }
+
+    const PATTERN: Rule = Rule {
+        pattern: Some("^[0-9]+$"),
+        min_length: None,
+        max_length: None,
+        ..TEXT
+    };
+
+    const fn field(name: &'static str, description: &'static str, rule: Rule) -> Field {
+        Field {
+            name,
+            required: true,
+            description,
+            rule,
+        }
+    }
+
+    /// Fields with a rule in words, with only a description, with neither.
+    const EXPLAINED: Operation = Operation {
+        id: "pair",
+        method: Method::Post,
+        path: "/pair",
+        summary: "",
+        description: "",
+        parameters: &[Parameter {
+            name: "instance",
+            location: Location::Path,
+            required: true,
+            description: "The instance.",
+            rule: Rule {
+                words: Some("an instance id"),
+                ..PATTERN
+            },
+            example: None,
+        }],
+        body: Some(Body {
+            required: true,
+            fields: &[
+                field(
+                    "phone",
+                    "The phone.",
+                    Rule {
+                        words: Some("digits only"),
+                        ..PATTERN
+                    },
+                ),
+                field("code", "The pairing code.", PATTERN),
+                field("note", "", PATTERN),
+            ],
+            example: None,
+        }),
+        rate_limit: None,
+        success_status: 200,
+        success_example: None,
+    };
+
+    fn message(violations: &[(&str, Problem)]) -> String {
+        let violations: Vec<Violation> = violations
+            .iter()
+            .map(|(name, problem)| Violation {
+                name: (*name).into(),
+                problem: problem.clone(),
+            })
+            .collect();
+        match invalid(&EXPLAINED, &violations) {
+            Error::InvalidRequest { operation, message } => {
+                assert_eq!(operation, "pair");
+                message
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_broken_pattern_is_explained_in_the_rule_words_else_the_description() {
+        let pattern = Problem::Pattern("^[0-9]+$");
+        assert_eq!(
+            message(&[("instance", pattern.clone()), ("phone", pattern.clone())]),
+            "`instance` must be an instance id; `phone` must be digits only"
+        );
+        assert_eq!(
+            message(&[("code", pattern.clone())]),
+            "`code` must match `^[0-9]+$` (The pairing code)"
+        );
+        assert_eq!(
+            message(&[("note", pattern)]),
+            "`note` must match `^[0-9]+$`"
+        );
+        // Words and descriptions say what a value is, not its type.
+        assert_eq!(
+            message(&[("phone", Problem::WrongType(ValueKind::String))]),
+            "`phone` must be a string"
+        );
+        assert_eq!(
+            message(&[("code", Problem::TooLong(3))]),
+            "`code` must have at most 3 characters"
+        );
     }
 
     #[test]
