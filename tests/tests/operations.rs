@@ -474,8 +474,9 @@ fn arguments_but(
 /// `Client::call` checks its arguments against the catalog before anything
 /// is sent: a name the operation does not have, a required parameter or
 /// body field left out, a value outside the documented ones, a body given
-/// to an operation that takes none. Every case comes from the catalog, so an operation the
-/// vendor adds is covered with no change here.
+/// to an operation that takes none; several mistakes in one message. Every
+/// case comes from the catalog, so an operation the vendor adds is covered
+/// with no change here.
 #[tokio::test]
 async fn call_by_name_refuses_arguments_the_catalog_does_not_allow() {
     let mut cases = 0;
@@ -486,9 +487,13 @@ async fn call_by_name_refuses_arguments_the_catalog_does_not_allow() {
         )];
         for parameter in operation.parameters {
             if parameter.required {
+                // With another mistake: one message names both.
                 refusals.push((
-                    arguments_but(operation, Some(parameter.name)),
-                    format!("`{}` is required", parameter.name),
+                    arguments_but(operation, Some(parameter.name)).value("no_such_name", "1"),
+                    format!(
+                        "`no_such_name` is not a parameter of this operation; `{}` is required",
+                        parameter.name
+                    ),
                 ));
             }
             if !parameter.rule.values.is_empty() {
