@@ -166,7 +166,16 @@ fn envelope_names_with_escapes_are_unescaped_and_a_field_of_another_type_is_name
         json["data"][field] = value;
         let error = WebhookEvent::parse(json.to_string().as_bytes()).unwrap_err();
         match &error {
-            ParseError::Envelope { path, .. } => assert_eq!(path, &format!("data.{field}")),
+            ParseError::Envelope { path, message } => {
+                assert_eq!(path, &format!("data.{field}"));
+                // The ids are strings, and the message says so.
+                let wanted = if field == "me" {
+                    "expected struct"
+                } else {
+                    "expected a string"
+                };
+                assert!(message.contains(wanted), "{field}: {message}");
+            }
             other => panic!("{field}: {other:?}"),
         }
         assert!(
