@@ -569,7 +569,7 @@ async fn call_by_name_sends_a_string_field_as_a_string_even_when_it_reads_as_a_n
         });
         for field in text_fields {
             let name = field.name;
-            let mut mock = server
+            let mock = server
                 .mock_async(|when, then| {
                     when.is_true(move |req| {
                         serde_json::from_slice::<serde_json::Value>(req.body_ref())
