@@ -183,6 +183,15 @@ fn envelope_names_with_escapes_are_unescaped_and_a_field_of_another_type_is_name
             "{error}"
         );
     }
+    // The same at the top level, where some senders put the instance.
+    for field in ["instanceId", "userId"] {
+        let mut json: Value = serde_json::from_str(raw).unwrap();
+        json[field] = json!(7);
+        match WebhookEvent::parse(json.to_string().as_bytes()).unwrap_err() {
+            ParseError::Envelope { path, .. } => assert_eq!(path, field),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
     // The event name itself of another type: no event name.
     let mut json: Value = serde_json::from_str(raw).unwrap();
     json["event"] = json!(1);
